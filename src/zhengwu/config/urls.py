@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from zhengwu.config import health
+from zhengwu.config.api import api
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("zhengwu.accounts.urls")),
+    path("", include("zhengwu.web.urls")),
+]
+
+handler404 = "zhengwu.web.views.page_not_found"
+handler500 = "zhengwu.web.views.server_error"

@@ -1,0 +1,1 @@
+"""Building blocks with no business meaning of their own. Imports no domain."""

@@ -1,0 +1,1 @@
+"""Shared test fixtures. Domain fixtures live in tests/<domain>/conftest.py."""
