@@ -1,7 +1,11 @@
 from django.urls import path
-from django.contrib.auth import views as auth_views
+
+from zhengwu.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("identity/", views.identity_view, name="identity"),
+    path("tokens/", views.tokens_view, name="tokens"),
 ]

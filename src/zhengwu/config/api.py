@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 
+from zhengwu.accounts.auth import api_auth
 from zhengwu.config.middleware import current_request_id
 from zhengwu.kernel.errors import DomainError, FieldError, InvalidInput, http_status
 
@@ -55,6 +56,8 @@ api = NinjaAPI(
     renderer=OrjsonRenderer(),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    # Authenticated unless an endpoint says auth=None: a bearer token or a session (+CSRF).
+    auth=api_auth,
 )
 
 

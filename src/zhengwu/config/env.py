@@ -40,9 +40,7 @@ MODE = _declare(
     "`production`, `demo` or `test`. Demo and test mode allow generated keys; production "
     "refuses to start without real secrets.",
 )
-SECRET_KEY = _declare(
-    "ZHENGWU_SECRET_KEY", "", "Django secret key. Required in production mode."
-)
+SECRET_KEY = _declare("ZHENGWU_SECRET_KEY", "", "Django secret key. Required in production mode.")
 DEBUG = _declare("ZHENGWU_DEBUG", "false", "Django debug pages. Never in production.")
 ALLOWED_HOSTS = _declare(
     "ZHENGWU_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names served."
@@ -130,6 +128,11 @@ HTTP_THREADS = _declare(
 )
 OUTBOX_MAX_ATTEMPTS = _declare(
     "ZHENGWU_OUTBOX_MAX_ATTEMPTS", "10", "Delivery attempts before an outbox message is dead."
+)
+AUDIT_CHAINS = _declare(
+    "ZHENGWU_AUDIT_CHAINS",
+    "8",
+    "Number of audit hash chains (writes to different chains do not wait for each other).",
 )
 TEST_POSTGRES_URL = _declare(
     "ZHENGWU_TEST_POSTGRES_URL",

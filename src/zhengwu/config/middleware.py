@@ -3,7 +3,6 @@ response and on every log record written while the request runs."""
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import re
@@ -12,13 +11,16 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+from zhengwu.kernel.context import current_request_id as _kernel_request_id
+from zhengwu.kernel.context import reset_request_id, set_request_id
+
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 HEADER = "X-Request-ID"
 
 
 def current_request_id() -> str:
-    return _request_id.get()
+    """The id of the request being served ("-" outside a request)."""
+    return _kernel_request_id() or "-"
 
 
 class RequestIdMiddleware:
@@ -29,11 +31,13 @@ class RequestIdMiddleware:
         incoming = request.headers.get(HEADER, "")
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = _request_id.set(request_id)
+        # The kernel holds the contextvar so that the audit log can read it without
+        # importing the web layer.
+        token = set_request_id(request_id)
         try:
             response = self.get_response(request)
         finally:
-            _request_id.reset(token)
+            reset_request_id(token)
         response[HEADER] = request_id
         return response
 
@@ -41,7 +45,7 @@ class RequestIdMiddleware:
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = _request_id.get()
+            record.request_id = current_request_id()
         return True
 
 

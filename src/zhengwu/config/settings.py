@@ -151,15 +151,24 @@ REDIS_URL = env.text(env.REDIS_URL)
 if TASK_BACKEND_NAME == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 elif TASK_BACKEND_NAME == "rq":
-    INSTALLED_APPS += ["django_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# django-rq reads its queues once at import; defining them always costs nothing.
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+try:
+    import django_rq  # noqa: F401  (installed with the [redis] extra)
+
+    INSTALLED_APPS += ["django_rq"]
+except ImportError:
+    if TASK_BACKEND_NAME == "rq":
+        raise env.ConfigurationError(
+            "ZHENGWU_TASKS=rq needs the redis extra: pip install 'zhengwu[redis]'"
+        ) from None
 
 # --- files ------------------------------------------------------------------------------
-FILES_DIR = env.path(env.FILES_DIR, base=Path.cwd()) if env.text(env.FILES_DIR) else (
-    VAR_DIR / "files"
+FILES_DIR = (
+    env.path(env.FILES_DIR, base=Path.cwd()) if env.text(env.FILES_DIR) else (VAR_DIR / "files")
 )
 _storage = env.choice(env.STORAGE, ("local", "s3"))
 if _storage == "local":
@@ -188,6 +197,8 @@ STATIC_ROOT = VAR_DIR / "static"
 
 # --- auth and sessions ------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The lockout applies to every password login, the admin's included.
+AUTHENTICATION_BACKENDS = ["zhengwu.accounts.backends.LockoutModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -267,7 +278,11 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "zhengwu.config.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "zhengwu.config.middleware.RequestIdLogFilter"},
+        # ID and phone numbers never reach the logs in clear, whoever wrote the message.
+        "mask_personal": {"()": "zhengwu.kernel.masking.MaskingLogFilter"},
+    },
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
@@ -277,7 +292,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "mask_personal"],
             "formatter": "json" if env.flag(env.LOG_JSON) else "plain",
         }
     },
@@ -289,5 +304,9 @@ LOGGING = {
 }
 
 OUTBOX_MAX_ATTEMPTS = env.integer(env.OUTBOX_MAX_ATTEMPTS, minimum=1)
+AUDIT_CHAINS = env.integer(env.AUDIT_CHAINS, minimum=1)
+HTTP_BIND = env.text(env.HTTP_BIND)
+HTTP_WORKERS = env.integer(env.HTTP_WORKERS)
+HTTP_THREADS = env.integer(env.HTTP_THREADS, minimum=1)
 NINJA_PAGINATION_PER_PAGE = 50
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

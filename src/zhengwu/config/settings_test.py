@@ -4,5 +4,7 @@ import os
 
 os.environ.setdefault("ZHENGWU_MODE", "test")
 os.environ.setdefault("ZHENGWU_TASKS", "immediate")
+# A Redis database of its own, so tests never touch a real deployment's queues.
+os.environ.setdefault("ZHENGWU_REDIS_URL", "redis://127.0.0.1:6379/15")
 
-from zhengwu.config.settings import *  # noqa: E402,F403
+from zhengwu.config.settings import *  # noqa: F403

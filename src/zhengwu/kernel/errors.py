@@ -7,7 +7,8 @@ response with a code, a message in Chinese and in English, and the field at faul
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 
@@ -54,7 +55,9 @@ class DomainError(Exception):
         """Return the same error with its field(s) nested under ``prefix``."""
         self.field = f"{prefix}.{self.field}" if self.field else prefix
         self.errors = [
-            FieldError(f"{prefix}.{e.field}" if e.field else prefix, e.code, e.message, e.message_en)
+            FieldError(
+                f"{prefix}.{e.field}" if e.field else prefix, e.code, e.message, e.message_en
+            )
             for e in self.errors
         ]
         return self
@@ -73,7 +76,9 @@ class DomainError(Exception):
         return body
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(code={self.code!r}, field={self.field!r}, {self.message_en!r})"
+        return (
+            f"{type(self).__name__}(code={self.code!r}, field={self.field!r}, {self.message_en!r})"
+        )
 
 
 class InvalidInput(DomainError):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from zhengwu.kernel.fields import EncryptedTextField
+
 
 class CalendarDayKind(models.TextChoices):
     HOLIDAY = "holiday", "法定节假日 / statutory holiday"
@@ -74,6 +76,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = "审计链头 / audit chain head"
 
+    def __str__(self) -> str:
+        return f"chain {self.chain} @ {self.last_sequence}"
+
 
 class AuditEntry(models.Model):
     """Append-only audit record. ``entry_hash`` covers the fields and ``prev_hash``."""
@@ -119,10 +124,10 @@ class OutboxEndpoint(models.Model):
 
     name = models.SlugField("名称", max_length=64, unique=True)
     url = models.URLField("地址", max_length=500)
-    signing_secret = models.CharField(
-        "签名密钥", max_length=200, blank=True, help_text="HMAC-SHA256 over the body, if set"
+    signing_secret = EncryptedTextField(
+        "签名密钥", blank=True, default="", help_text="HMAC-SHA256 over the body, if set"
     )
-    auth_header = models.CharField("认证头", max_length=500, blank=True)
+    auth_header = EncryptedTextField("认证头", blank=True, default="")
     timeout_seconds = models.PositiveSmallIntegerField("超时(秒)", default=10)
     active = models.BooleanField("启用", default=True)
 

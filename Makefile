@@ -1,0 +1,47 @@
+# zhengwu — two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO_ENV := ZHENGWU_MODE=demo
+
+.PHONY: demo test install lint test-sqlite test-postgres e2e bench clean-demo
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the platform with the Baqiao demo data on SQLite (http://127.0.0.1:8000/).
+demo: $(STAMP)
+	$(DEMO_ENV) $(BIN)/zhengwu migrate --noinput
+	$(DEMO_ENV) $(BIN)/zhengwu demo
+	$(DEMO_ENV) $(BIN)/zhengwu serve --with-worker
+
+## Lint, then the test suite on SQLite and (when a server answers) on PostgreSQL.
+test: $(STAMP)
+	$(BIN)/python scripts/run_tests.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/lint-imports
+
+test-sqlite: $(STAMP)
+	$(BIN)/python scripts/run_tests.py --only sqlite
+
+test-postgres: $(STAMP)
+	$(BIN)/python scripts/run_tests.py --only postgres
+
+e2e: $(STAMP)
+	$(BIN)/pytest -m e2e tests/e2e
+
+bench: $(STAMP)
+	$(BIN)/python bench/kernel.py
+	$(BIN)/python bench/http_baseline.py
+
+clean-demo:
+	rm -rf var

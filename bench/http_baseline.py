@@ -1,0 +1,236 @@
+"""HTTP baseline under the production server configuration.
+
+In one run, with granian (WSGI for Django, workers = cores, blocking threads ≤ the database
+pool) and wrk as the load generator on the same machine, it measures requests/s and p95 of:
+
+1. a raw ASGI "hello" app — the machine's HTTP ceiling;
+2. a bare Django JSON view through the full middleware stack;
+3. ``/healthz``;
+4. one authenticated JSON API read of a row from PostgreSQL (``GET /api/v1/accounts/me``
+   with a bearer token: the token row, its user, rendered as JSON).
+
+Target: (4) reaches ≥ 50 % of (2). Results go to bench/results/http_baseline.json.
+
+    .venv/bin/python bench/http_baseline.py [--duration 10] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+VENV_BIN = Path(sys.executable).parent
+LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"socket_errors":%d,"non_2xx":%d,'
+    .. '"p50_us":%d,"p95_us":%d,"p99_us":%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout,
+    e.status, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, path: str, timeout: float = 30.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2):
+                return
+        except Exception:
+            time.sleep(0.3)
+    raise RuntimeError(f"server on port {port} did not answer {path}")
+
+
+def wrk(url: str, *, duration: int, connections: int, headers: dict[str, str]) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA)
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", script.name, url]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    warm = [*command[:3], "-d2s", *command[4:]]
+    subprocess.run(warm, capture_output=True, check=True)
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    stats = json.loads(out.strip().splitlines()[-1])
+    seconds = stats["duration_us"] / 1e6
+    return {
+        "requests_per_second": round(stats["requests"] / seconds, 1),
+        "p50_ms": stats["p50_us"] / 1000,
+        "p95_ms": stats["p95_us"] / 1000,
+        "p99_ms": stats["p99_us"] / 1000,
+        "requests": stats["requests"],
+        "socket_errors": stats["socket_errors"],
+        "non_2xx": stats["non_2xx"],
+    }
+
+
+def production_env(tmp: Path, database_url: str) -> dict[str, str]:
+    from zhengwu.config.keys import local_rsa_key
+
+    key_file = tmp / "oidc.pem"
+    local_rsa_key(key_file)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHENGWU_")}
+    env.update(
+        {
+            "ZHENGWU_MODE": "production",
+            "ZHENGWU_SECRET_KEY": secrets.token_urlsafe(50),
+            "ZHENGWU_FIELD_KEYS": "b1:" + base64.b64encode(secrets.token_bytes(16)).decode(),
+            "ZHENGWU_BLIND_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "ZHENGWU_OIDC_PRIVATE_KEY_FILE": str(key_file),
+            "ZHENGWU_DATABASE_URL": database_url,
+            "ZHENGWU_VAR_DIR": str(tmp),
+            "ZHENGWU_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "zhengwu.config.settings",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    return env
+
+
+def ensure_database(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+SETUP = """
+import django, json
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+from zhengwu.accounts import services
+from zhengwu.accounts.models import User
+user = User.objects.filter(username="bench-reader").first() or services.user_create(
+    username="bench-reader", password=None, display_name="Bench Reader"
+)
+token, secret = services.token_create(user=user, name="bench", scopes=["read"], expires_in_days=1)
+print(json.dumps({"token": secret}))
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=4, help="granian blocking threads")
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database", default="zhengwu_bench")
+    args = parser.parse_args()
+    workers = os.cpu_count() or 1
+    ensure_database(args.pg, args.database)
+    database_url = args.pg.rsplit("/", 1)[0] + "/" + args.database
+    tmp = Path(tempfile.mkdtemp(prefix="zhengwu-bench-"))
+    env = production_env(tmp, database_url)
+    setup = subprocess.run(
+        [sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, check=False
+    )
+    if setup.returncode != 0:
+        print(setup.stderr, file=sys.stderr)
+        return 1
+    token = json.loads(setup.stdout.strip().splitlines()[-1])["token"]
+
+    granian = [str(VENV_BIN / "granian"), "--no-log", "--workers", str(workers)]
+    granian += ["--host", "127.0.0.1"]
+    hello_port, django_port = free_port(), free_port()
+    servers = [
+        subprocess.Popen(
+            [*granian, "--interface", "asgi", "--port", str(hello_port), "bench.hello_asgi:app"],
+            env=env,
+            cwd=ROOT,
+        ),
+        subprocess.Popen(
+            [
+                *granian,
+                *("--interface", "wsgi", "--blocking-threads", str(args.threads)),
+                *("--port", str(django_port), "bench.bench_wsgi:application"),
+            ],
+            env=env,
+            cwd=ROOT,
+        ),
+    ]
+    results: dict[str, dict] = {}
+    try:
+        wait_for(hello_port, "/")
+        wait_for(django_port, "/healthz")
+        targets = [
+            ("asgi_hello", f"http://127.0.0.1:{hello_port}/", {}),
+            ("django_bare_json", f"http://127.0.0.1:{django_port}/bench/bare-json", {}),
+            ("healthz", f"http://127.0.0.1:{django_port}/healthz", {}),
+            (
+                "api_authenticated_read",
+                f"http://127.0.0.1:{django_port}/api/v1/accounts/me",
+                {"Authorization": f"Bearer {token}"},
+            ),
+        ]
+        for name, url, headers in targets:
+            results[name] = wrk(
+                url, duration=args.duration, connections=args.connections, headers=headers
+            )
+            r = results[name]
+            print(
+                f"{name:24} {r['requests_per_second']:>9.1f} req/s  p95 {r['p95_ms']:7.2f} ms"
+                f"  non-2xx {r['non_2xx']}  errors {r['socket_errors']}",
+                flush=True,
+            )
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=15)
+
+    ratio = results["api_authenticated_read"]["requests_per_second"] / max(
+        results["django_bare_json"]["requests_per_second"], 1
+    )
+    report = {
+        "benchmark": "http_baseline",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "config": {
+            "server": "granian",
+            "workers": workers,
+            "blocking_threads": args.threads,
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "database": "postgresql",
+        },
+        "results": results,
+        "authenticated_read_vs_bare_django": round(ratio, 3),
+        "target_met": ratio >= 0.5,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "http_baseline.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"authenticated read / bare Django = {ratio:.0%} (target ≥ 50%)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Domain events: one table of every event and who reacts to it.
+
+A service emits an event after its change (``emit("case.concluded", case_id=…)``); the
+handlers listed here run **after the transaction commits** (``transaction.on_commit``), so a
+handler never sees — or acts on — a change that was rolled back. Outside a transaction
+``on_commit`` runs at once, which is the same thing. There are no Django signals for domain
+behaviour: reading this table tells you everything that happens when an event fires.
+
+Handlers are dotted paths, resolved when the event fires, so the kernel imports no domain.
+A handler is ``def handler(event: str, payload: dict[str, Any]) -> None``.
+
+Sync or async
+    By default handlers run in the same process right after commit. A spec with
+    ``async_=True`` instead enqueues :func:`zhengwu.kernel.tasks.run_event_handler` per
+    handler (a django-tasks task: database queue by default, RQ at scale) — for slow work
+    such as rendering a PDF or calling another system.
+
+Failures
+    A failing sync handler is logged with its traceback and does **not** fail the request:
+    the change it reacts to is already committed, and raising after commit would only turn a
+    successful request into a 500. Handlers that must not be lost should be async (the task
+    backend records failures) or write to the outbox. Payloads must be plain JSON (checked at
+    emit, for sync handlers too, so that switching a spec to async never breaks a caller);
+    handlers receive the JSON-normalised copy.
+
+Adding an event: add a line to :data:`EVENTS` with a description and its handlers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import orjson
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[str, dict[str, Any]], None]
+
+
+class UnknownEvent(LookupError):
+    """``emit`` was called with a name that is not declared in :data:`EVENTS`."""
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    description: str
+    handlers: tuple[str, ...] = ()
+    async_: bool = False
+    payload: tuple[str, ...] = ()  # documented payload keys (required at emit)
+
+
+EVENTS: dict[str, EventSpec] = {
+    "account.created": EventSpec(
+        "An account was created (citizen, enterprise member or staff).",
+        payload=("user_id", "kind"),
+    ),
+    "account.locked": EventSpec(
+        "An account was locked after repeated failed log-ins.",
+        payload=("user_id", "until"),
+    ),
+    "calendar.year_loaded": EventSpec(
+        "A year's official holiday schedule was loaded; provisional deadlines that run into "
+        "that year are to be recomputed (handlers arrive with the cases domain).",
+        payload=("year",),
+    ),
+}
+
+
+def _plain_payload(name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    try:
+        normalised: dict[str, Any] = orjson.loads(orjson.dumps(payload))
+    except TypeError as exc:
+        raise TypeError(f"payload of event {name!r} is not plain JSON: {exc}") from exc
+    return normalised
+
+
+def emit(name: str, /, **payload: Any) -> None:
+    """Declare that ``name`` happened; its handlers run once the current transaction commits.
+
+    Raises :class:`UnknownEvent` for an undeclared name, ``TypeError`` for a payload that is
+    not plain JSON or lacks a declared key — both are programming errors, raised at the call
+    site rather than after commit.
+    """
+    spec = EVENTS.get(name)
+    if spec is None:
+        raise UnknownEvent(f"event {name!r} is not declared in zhengwu.kernel.events.EVENTS")
+    missing = [key for key in spec.payload if key not in payload]
+    if missing:
+        raise TypeError(f"event {name!r} needs payload keys {missing}")
+    plain = _plain_payload(name, payload)
+    for handler_path in spec.handlers:
+        if spec.async_:
+            transaction.on_commit(partial(_enqueue_handler, handler_path, name, plain))
+        else:
+            transaction.on_commit(partial(run_handler, handler_path, name, plain, swallow=True))
+
+
+def run_handler(
+    handler_path: str, name: str, payload: dict[str, Any], *, swallow: bool = False
+) -> None:
+    """Resolve and run one handler. With ``swallow`` a failure is logged, not raised."""
+    try:
+        handler: Handler = import_string(handler_path)
+        handler(name, dict(payload))
+    except Exception:
+        if not swallow:
+            raise
+        logger.exception("event handler %s failed for %s", handler_path, name)
+
+
+def _enqueue_handler(handler_path: str, name: str, payload: dict[str, Any]) -> None:
+    from zhengwu.kernel.tasks import run_event_handler
+
+    try:
+        run_event_handler.enqueue(handler_path=handler_path, event=name, payload=payload)
+    except Exception:
+        # The change is committed; a queue outage must not turn the request into an error.
+        logger.exception("could not enqueue event handler %s for %s", handler_path, name)

@@ -1,0 +1,29 @@
+"""The one table of periodic jobs, run by `zhengwu scheduler`.
+
+Each job names a django-tasks task by dotted path (so the kernel imports no domain) and an
+interval. The scheduler only enqueues; workers run the jobs. Every periodic task must be
+idempotent, so a second scheduler instance (or an overlap after a restart) does no harm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task: str  # dotted path of a django-tasks Task
+    every: timedelta
+    description: str
+
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob(
+        name="outbox.deliver_due",
+        task="zhengwu.kernel.tasks.deliver_due_outbox",
+        every=timedelta(seconds=30),
+        description="deliver outbox messages whose next attempt is due (retries with back-off)",
+    ),
+)

@@ -1,0 +1,61 @@
+"""Reads of the org domain. Regions and active departments are public information."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from zhengwu.kernel.errors import NotFound
+from zhengwu.org.models import Department, Region
+
+
+def regions(*, parent_code: str | None = None, level: int | None = None) -> QuerySet[Region]:
+    qs = Region.objects.filter(active=True).select_related("parent")
+    if parent_code is not None:
+        qs = qs.filter(parent__code=parent_code)
+    if level is not None:
+        qs = qs.filter(level=level)
+    return qs.order_by("sort_order", "code")
+
+
+def region_by_code(code: str) -> Region | None:
+    return Region.objects.filter(code=code).select_related("parent").first()
+
+
+def get_region(code: str) -> Region:
+    region = region_by_code(code)
+    if region is None or not region.active:
+        raise NotFound("区划不存在", "No such region", field="code")
+    return region
+
+
+def departments(
+    *, kind: str | None = None, region_code: str | None = None, include_inactive: bool = False
+) -> QuerySet[Department]:
+    qs = Department.objects.select_related("region", "parent")
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if region_code:
+        qs = qs.filter(region__code=region_code)
+    return qs.order_by("sort_order", "id")
+
+
+def department_by_id(department_id: int) -> Department | None:
+    return Department.objects.filter(pk=department_id).select_related("region").first()
+
+
+def department_by_name(name: str) -> Department | None:
+    """Exact full name (DOMAIN.md §11 names are the keys other domains use in demo data)."""
+    return Department.objects.filter(name=name).select_related("region").first()
+
+
+def department_by_uscc(uscc: str) -> Department | None:
+    return Department.objects.filter(uscc=uscc.strip().upper()).first()
+
+
+def get_department(department_id: int) -> Department:
+    department = department_by_id(department_id)
+    if department is None or not department.active:
+        raise NotFound("部门不存在", "No such department", field="id")
+    return department

@@ -1,0 +1,87 @@
+"""``zhengwu demo``: load the Baqiao reference data and the demo accounts (idempotent).
+
+Composition point only: the calendar seed (kernel), then org, then accounts. Passwords of
+newly created accounts are printed once; on a re-run existing accounts keep their passwords
+unless ``--reset-passwords`` is given.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from zhengwu.accounts import demo as accounts_demo
+from zhengwu.org import demo as org_demo
+
+
+class Command(BaseCommand):
+    help = "Load the Baqiao demo data and demo accounts (safe to run again)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Give every demo account a new random password and print it.",
+        )
+        parser.add_argument(
+            "--password-file",
+            type=Path,
+            help="Also write the new passwords to this file (mode 0600), one 'username "
+            "password' per line.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self._seed_calendar()
+        created = org_demo.load_demo()
+        self.stdout.write(
+            f"org: {created['regions']} regions and {created['departments']} bodies created "
+            f"(区划 {created['regions']} 个，机构 {created['departments']} 个新建)"
+        )
+        accounts = accounts_demo.load_demo(reset_passwords=options["reset_passwords"])
+        self._print_accounts(accounts)
+        if options.get("password_file"):
+            self._write_password_file(options["password_file"], accounts)
+
+    def _seed_calendar(self) -> None:
+        from zhengwu.kernel import workdays
+
+        years = workdays.seed_from_package()
+        if years:
+            self.stdout.write(f"calendar: loaded years {', '.join(map(str, years))}")
+
+    def _print_accounts(self, accounts: list[accounts_demo.DemoAccount]) -> None:
+        fresh = [a for a in accounts if a.password]
+        kept = [a for a in accounts if not a.password]
+        if fresh:
+            self.stdout.write("")
+            self.stdout.write("Demo accounts — passwords are shown ONCE, note them now")
+            self.stdout.write("演示账号（密码只显示这一次）:")
+            width_user = max(len("username"), *(len(a.username) for a in fresh))
+            self.stdout.write(
+                f"  {'username'.ljust(width_user)}  {'password'.ljust(16)}  role 角色"
+            )
+            for a in fresh:
+                self.stdout.write(
+                    f"  {a.username.ljust(width_user)}  {(a.password or '').ljust(16)}  {a.role}"
+                )
+        if kept:
+            names = ", ".join(a.username for a in kept)
+            self.stdout.write(
+                f"Existing demo accounts kept, passwords unchanged: {names} "
+                "(use --reset-passwords for new ones / 已存在的演示账号密码未改变)"
+            )
+
+    def _write_password_file(self, path: Path, accounts: list[accounts_demo.DemoAccount]) -> None:
+        fresh = [a for a in accounts if a.password]
+        if not fresh:
+            self.stdout.write(f"{path}: not written, no new passwords (use --reset-passwords)")
+            return
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # also when the file existed with wider permissions
+        with os.fdopen(fd, "w") as handle:
+            for a in fresh:
+                handle.write(f"{a.username} {a.password}\n")
+        self.stdout.write(f"passwords written to {path} (mode 0600)")

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django import template
+from django.utils import translation
+
+register = template.Library()
+
+
+@register.filter
+def bcp47(language_code: str) -> str:
+    """Django's language code as an HTML ``lang`` value: ``zh-hans`` → ``zh-Hans``."""
+    return translation.to_locale(language_code or "").replace("_", "-")
+
+
+@register.filter
+def in_language(label: object) -> str:
+    """One half of a bilingual code-set label (``"综合窗口人员 / window clerk"``).
+
+    The domain ``choices.py`` labels carry both languages; pages show the active one. A
+    label without the `` / `` separator is returned unchanged.
+    """
+    text = str(label)
+    chinese, separator, english = text.partition(" / ")
+    if not separator:
+        return text
+    return english if (translation.get_language() or "").startswith("en") else chinese

@@ -1,0 +1,40 @@
+"""The task backends run real tasks: RQ on the real Redis, and the database backend."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from tests.config.sample_tasks import add
+
+RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.mark.redis
+def test_rq_backend_runs_a_task_through_real_redis(redis_connection):
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq import SimpleWorker
+
+    with override_settings(TASKS=RQ_TASKS):
+        result = add.enqueue(2, 3)
+        queue = django_rq.get_queue("default", job_class=Job)
+        assert queue.count == 1  # the job is really in Redis
+        SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+        result.refresh()
+        assert result.status.name == "SUCCESSFUL"
+        assert result.return_value == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_backend_queues_in_the_database_and_the_worker_runs_it():
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    with override_settings(TASKS=DB_TASKS):
+        result = add.enqueue(20, 22)
+        assert DBTaskResult.objects.filter(id=result.id, status="READY").exists()
+        call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
+        result.refresh()
+        assert result.return_value == 42
