@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_ENV := ZHENGWU_MODE=demo
 
-.PHONY: demo test install lint test-sqlite test-postgres e2e bench clean-demo
+.PHONY: demo test install lint test-sqlite test-postgres e2e bench messages clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy src/zhengwu/kernel src/zhengwu/*/services.py
 
 test-sqlite: $(STAMP)
 	$(BIN)/python scripts/run_tests.py --only sqlite
@@ -42,6 +43,11 @@ e2e: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/kernel.py
 	$(BIN)/python bench/http_baseline.py
+
+## Refresh the translation catalogues (needs gettext) and compile them (pure Python).
+messages: $(STAMP)
+	cd src/zhengwu && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-location
+	$(BIN)/python -m zhengwu.web.i18n_compile
 
 clean-demo:
 	rm -rf var

@@ -18,6 +18,11 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
+# STYLE.md: mypy on the kernel and on every services.py.
+MYPY_TARGETS = [
+    "src/zhengwu/kernel",
+    *sorted(str(p) for p in Path("src/zhengwu").glob("*/services.py")),
+]
 
 
 def truthy(value: str | None) -> bool:
@@ -53,6 +58,7 @@ def main() -> int:
             [str(BIN / "ruff"), "check", "src", "tests", "bench", "scripts"],
             [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench", "scripts"],
             [str(BIN / "lint-imports")],
+            [str(BIN / "mypy"), *MYPY_TARGETS],
         ):
             if run(command, base_env) != 0:
                 print("lint failed", file=sys.stderr)

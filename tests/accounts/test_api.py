@@ -29,7 +29,7 @@ def test_login_me_logout():
         content_type=JSON,
     )
     assert response.status_code == 200
-    me = client.get("/api/v1/accounts/me").json()
+    me = client.get("/api/v1/accounts/me/profile").json()
     assert me["username"] == user.username and me["kind"] == "citizen"
     assert me["citizen_id_number"] == "440524188001010014"  # one's own number, in full
     assert me["identity"]["kind"] == "personal"
@@ -146,12 +146,18 @@ def test_identity_switch_over_the_api():
         "/api/v1/accounts/identity", {"enterprise_id": enterprise.pk}, content_type=JSON
     )
     assert response.status_code == 200 and response.json()["role"] == "manager"
-    assert client.get("/api/v1/accounts/me").json()["identity"]["enterprise_id"] == enterprise.pk
+    assert (
+        client.get("/api/v1/accounts/me/profile").json()["identity"]["enterprise_id"]
+        == enterprise.pk
+    )
     response = client.post(
         "/api/v1/accounts/identity", {"enterprise_id": stranger.pk}, content_type=JSON
     )
     assert response.status_code == 404
-    assert client.get("/api/v1/accounts/me").json()["identity"]["enterprise_id"] == enterprise.pk
+    assert (
+        client.get("/api/v1/accounts/me/profile").json()["identity"]["enterprise_id"]
+        == enterprise.pk
+    )
 
 
 # --- bad input: the error names the field and nothing is written ---------------------------

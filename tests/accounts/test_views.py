@@ -98,7 +98,7 @@ def test_identity_page_switches_and_refuses_strangers():
     assert client.post("/accounts/identity/", {"enterprise_id": mine.pk}).status_code == 302
     assert 'id="current-identity">西安甲公司' in client.get("/accounts/identity/").content.decode()
     assert client.post("/accounts/identity/", {"enterprise_id": stranger.pk}).status_code == 404
-    assert client.get("/api/v1/accounts/me").json()["identity"]["enterprise_id"] == mine.pk
+    assert client.get("/api/v1/accounts/me/profile").json()["identity"]["enterprise_id"] == mine.pk
 
 
 def test_pages_need_login():

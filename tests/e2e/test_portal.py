@@ -31,6 +31,8 @@ def test_visitor_portal_normal_and_elderly(page, screenshots_dir):
     expect(page.locator("#app")).to_have_class(re.compile(r"\belderly\b"))
     assert page.evaluate("window.__sameDocument === true"), "htmx should not reload the page"
     expect(page.locator("#elderly-toggle")).to_have_attribute("aria-pressed", "true")
+    # Keyboard users keep their place: the swapped-in button has the focus again.
+    assert page.evaluate("document.activeElement.id") == "elderly-toggle"
     assert font_size(page, "main p") >= 20
     check_elderly_type(page, "portal home, elderly")
     check_page(page, "portal home, elderly")

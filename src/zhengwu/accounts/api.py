@@ -18,6 +18,7 @@ from zhengwu.accounts.auth import api_auth, request_channel, require_scope, sess
 from zhengwu.accounts.choices import UserKind
 from zhengwu.accounts.models import ApiToken, User
 from zhengwu.accounts.schemas import (
+    AccountOut,
     CitizenRegisterIn,
     ClerkCertificationOut,
     IdentityOut,
@@ -57,20 +58,26 @@ def _identity_out(identity: selectors.Identity | None) -> dict[str, Any] | None:
     }
 
 
-def _me(request: HttpRequest, user: User) -> dict[str, Any]:
-    citizen = getattr(user, "citizen_profile", None) if user.kind == UserKind.CITIZEN else None
-    session = None if getattr(request, "api_token", None) else request.session
+def _account(user: User) -> dict[str, Any]:
     return {
         "id": user.pk,
         "public_id": str(user.public_id),
         "username": user.username,
         "display_name": user.display_name,
         "kind": user.kind,
-        "roles": sorted(policies.staff_roles(user)),
-        "department_id": policies.staff_department_id(user),
         "elderly_mode": user.elderly_mode,
         "language": user.language,
         "phone": selectors.phone_for(user, user),
+    }
+
+
+def _me(request: HttpRequest, user: User) -> dict[str, Any]:
+    citizen = getattr(user, "citizen_profile", None) if user.kind == UserKind.CITIZEN else None
+    session = None if getattr(request, "api_token", None) else request.session
+    return {
+        **_account(user),
+        "roles": sorted(policies.staff_roles(user)),
+        "department_id": policies.staff_department_id(user),
         "citizen_id_number": selectors.citizen_id_number_for(user, citizen) if citizen else None,
         "identity": _identity_out(selectors.current_identity(user, session)),
         "identities": [_identity_out(i) for i in selectors.user_identities(user)],
@@ -146,8 +153,15 @@ def register(request: HttpRequest, payload: CitizenRegisterIn) -> Status:
     return Status(201, _me(request, user))
 
 
-@router.get("/me", auth=api_auth, response=MeOut, summary="The signed-in account")
+@router.get("/me", auth=api_auth, response=AccountOut, summary="The signed-in account")
 def me(request: HttpRequest) -> dict[str, Any]:
+    """The account row only — one database read with a token; see ``/me/profile`` for more."""
+    return _account(request.user)
+
+
+@router.get("/me/profile", auth=api_auth, response=MeOut, summary="Account, roles, identities")
+def me_profile(request: HttpRequest) -> dict[str, Any]:
+    """Roles, department, one's own ID number in full, the current and possible identities."""
     return _me(request, request.user)
 
 

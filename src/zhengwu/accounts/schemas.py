@@ -26,17 +26,24 @@ class IdentityOut(Schema):
     role: str = ""
 
 
-class MeOut(Schema):
+class AccountOut(Schema):
+    """The account row itself: what every client needs on each start, in one read."""
+
     id: int
     public_id: str
     username: str
     display_name: str
     kind: str
-    roles: list[str]
-    department_id: int | None
     elderly_mode: bool
     language: str
     phone: str
+
+
+class MeOut(AccountOut):
+    """The account with its roles, personal identity and the identities it may act as."""
+
+    roles: list[str]
+    department_id: int | None
     citizen_id_number: str | None = None
     identity: IdentityOut | None
     identities: list[IdentityOut]

@@ -895,7 +895,7 @@ def token_authenticate(*, raw: str, required_scope: str) -> tuple[User, ApiToken
     """
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 128:
         return None
-    token = ApiToken.objects.select_related("user").filter(token_hash=_token_hash(raw)).first()
+    token = selectors.token_with_user_by_hash(_token_hash(raw))
     now = timezone.now()
     if token is None or not token.is_active(now) or not token.user.is_active:
         return None

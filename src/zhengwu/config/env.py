@@ -65,6 +65,12 @@ DATABASE_URL = _declare(
 DB_CONN_MAX_AGE = _declare(
     "ZHENGWU_DB_CONN_MAX_AGE", "60", "Seconds a database connection is kept open (PostgreSQL)."
 )
+DB_HEALTH_CHECKS = _declare(
+    "ZHENGWU_DB_HEALTH_CHECKS",
+    "false",
+    "Ping a kept database connection before each request reuses it (costs one round trip per "
+    "request; off, as in Django, a dead connection fails one request and is then replaced).",
+)
 FILES_DIR = _declare(
     "ZHENGWU_FILES_DIR", "", "Local file storage folder. Empty: `<VAR_DIR>/files`."
 )

@@ -123,7 +123,9 @@ TEMPLATES = [
 _database_url = env.text(env.DATABASE_URL)
 if _database_url:
     _default_db = dj_database_url.parse(
-        _database_url, conn_max_age=env.integer(env.DB_CONN_MAX_AGE), conn_health_checks=True
+        _database_url,
+        conn_max_age=env.integer(env.DB_CONN_MAX_AGE),
+        conn_health_checks=env.flag(env.DB_HEALTH_CHECKS),
     )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("zhengwu.web.urls")),
 ]
 
+handler403 = "zhengwu.web.views.permission_denied"
 handler404 = "zhengwu.web.views.page_not_found"
 handler500 = "zhengwu.web.views.server_error"

@@ -110,8 +110,9 @@ class HolidayCalendarAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         old_year = HolidayCalendar.objects.filter(pk=obj.pk).values_list("year", flat=True).first()
         obj.year = obj.date.year
         super().save_model(request, obj, form, change)
-        for year in {obj.year, old_year} - {None}:
-            calendar_changed(int(year))
+        for year in {obj.year, old_year}:
+            if year is not None:
+                calendar_changed(int(year))
 
     def delete_model(self, request: http.HttpRequest, obj: HolidayCalendar) -> None:
         super().delete_model(request, obj)

@@ -29,6 +29,7 @@ an endpoint name that does not exist makes the message dead at once, with the re
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -316,7 +317,7 @@ def outbox_retry(*, message_ids: list[int] | None = None, all_dead: bool = False
             status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
         )
         for message_id in ids:
-            transaction.on_commit(lambda message_id=message_id: schedule_delivery(message_id))
+            transaction.on_commit(functools.partial(schedule_delivery, message_id))
     return len(ids)
 
 

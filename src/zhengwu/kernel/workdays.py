@@ -368,6 +368,8 @@ def merge_suspensions(suspensions: Sequence[Suspension]) -> list[Suspension]:
     """Validate closed date ranges and merge overlapping or adjacent ones, sorted."""
     ranges: list[Suspension] = []
     for index, item in enumerate(suspensions):
+        frm: object
+        to: object
         try:
             frm, to = item
         except (TypeError, ValueError):
@@ -471,7 +473,8 @@ def current_calendar() -> Calendar:
     with _snapshot_lock:
         years = frozenset(CalendarYear.objects.values_list("year", flat=True))
         rows = HolidayCalendar.objects.filter(year__in=years).values_list("date", "kind")
-        holidays, workdays = set(), set()
+        holidays: set[date] = set()
+        workdays: set[date] = set()
         for day, kind in rows:
             (holidays if kind == HOLIDAY else workdays).add(day)
         calendar = Calendar(frozenset(holidays), frozenset(workdays), years)

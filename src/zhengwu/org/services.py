@@ -108,9 +108,12 @@ def _validate_department(
 ) -> str:
     from zhengwu.kernel.identifiers import parse_uscc
 
+    others = Department.objects.all()
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
     if not (name or "").strip() or len(name) > 100:
         errors.add("name", "invalid_name", "全称须为 1–100 字", "The name must be 1–100 characters")
-    elif Department.objects.filter(name=name.strip()).exclude(pk=exclude_pk).exists():
+    elif others.filter(name=name.strip()).exists():
         errors.add("name", "name_taken", "同名机构已存在", "A body with this name exists")
     if len(short_name or "") > 50:
         errors.add("short_name", "string_too_long", "简称过长", "The short name is too long")
@@ -119,7 +122,7 @@ def _validate_department(
         code = parse_uscc(uscc, field="uscc").value
     except InvalidInput as exc:
         errors.add_error(exc)
-    if code and Department.objects.filter(uscc=code).exclude(pk=exclude_pk).exists():
+    if code and others.filter(uscc=code).exists():
         errors.add(
             "uscc", "uscc_taken", "该统一社会信用代码已被使用", "This credit code is already used"
         )
