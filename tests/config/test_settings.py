@@ -142,3 +142,30 @@ def test_the_console_script_prints_the_problem_without_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "ZHENGWU_SECRET_KEY is not set" in result.stderr
+
+
+def test_workers_starting_together_on_a_fresh_folder_agree_on_every_secret(tmp_path):
+    """Regression: a reader once saw the secret file between its creation and its write."""
+    script = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.SECRET_KEY, settings.BLIND_INDEX_KEY, settings.FIELD_ENCRYPTION_KEYS)"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ZHENGWU_")}
+    clean.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "zhengwu.config.settings",
+            "ZHENGWU_MODE": "demo",
+            "ZHENGWU_VAR_DIR": str(tmp_path),
+        }
+    )
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script], env=clean, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(6)
+    ]
+    outputs = {worker.communicate(timeout=60)[0].strip() for worker in workers}
+    assert len(outputs) == 1
+    secret_key, blind_key, field_keys = outputs.pop().split(" ")
+    assert len(secret_key) >= 60 and len(blind_key) >= 40 and field_keys.startswith("k1:")
+    assert not [p for p in (tmp_path / "secrets").iterdir() if p.name.startswith(".")]

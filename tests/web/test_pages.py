@@ -36,10 +36,10 @@ def test_home_in_english_for_an_english_browser(client):
 def test_language_switch_posts_to_set_language_and_sticks(client, settings):
     home = client.get(reverse("web:home")).content.decode()
     # The switch offers the other language, as a button of Django's set_language form.
-    assert 'action="/i18n/setlang/"' in home
+    assert 'action="/preferences/language/"' in home
     assert re.search(r'name="language" value="en" lang="en"', home)
 
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.post("/preferences/language/", {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
@@ -47,7 +47,7 @@ def test_language_switch_posts_to_set_language_and_sticks(client, settings):
     assert html_lang(english) == "en"
     assert 'value="zh-hans" lang="zh-Hans"' in english.content.decode()
 
-    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    client.post("/preferences/language/", {"language": "zh-hans", "next": "/"})
     assert html_lang(client.get("/")) == "zh-Hans"
 
 

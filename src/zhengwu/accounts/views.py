@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.accounts import selectors, services
 from zhengwu.accounts.forms import LoginForm, TokenCreateForm
+from zhengwu.accounts.models import User
 from zhengwu.kernel.errors import DomainError
 
 
@@ -25,6 +26,28 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _carry_language(request: HttpRequest, response: HttpResponse, user: User) -> None:
+    """Signing in keeps the language the person is using, or restores the account's.
+
+    A language chosen in this browser (its cookie) is the latest explicit choice and is saved
+    to the account; a browser with no choice yet starts in the account's language.
+    """
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in dict(settings.LANGUAGES):
+        if chosen != user.language:
+            services.user_set_preferences(
+                user=user, language=chosen, actor=selectors.actor_for(user, channel="web")
+            )
+        return
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        user.language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 @never_cache
@@ -45,7 +68,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             error = exc
         else:
             django_login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-            return HttpResponseRedirect(_safe_next(request))
+            response = HttpResponseRedirect(_safe_next(request))
+            _carry_language(request, response, user)
+            return response
     status = 200 if error is None else (429 if error.code == "account_locked" else 401)
     if request.method == "POST" and not form.is_valid():
         status = 422

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from pathlib import Path
 
@@ -18,21 +17,14 @@ VAR_DIR = env.path(env.VAR_DIR, base=Path.cwd())
 
 
 def _local_secret(name: str, nbytes: int) -> str:
-    """A random secret kept under VAR_DIR/secrets, for demo and test mode only.
+    """A random secret kept under VAR_DIR/secrets (mode 0600), for demo mode only.
 
-    Created once with O_EXCL so that several worker processes starting together agree.
+    Published atomically, so worker processes starting together all read the same value.
     """
-    folder = VAR_DIR / "secrets"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return target.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        value = base64.b64encode(secrets.token_bytes(nbytes)).decode()
-        handle.write(value)
-    return value
+    from zhengwu.config.keys import publish_once
+
+    value = base64.b64encode(secrets.token_bytes(nbytes)).decode()
+    return publish_once(VAR_DIR / "secrets" / name, value).strip()
 
 
 def _required(var: env.Var, generated_name: str, nbytes: int) -> str:

@@ -44,3 +44,10 @@ def remember_elderly_mode(request: HttpRequest, response: HttpResponse, *, enabl
         )
     else:
         response.delete_cookie(ELDERLY_COOKIE, samesite="Lax")
+
+
+def remember_language(request: HttpRequest, *, language: str) -> None:
+    """Keep a signed-in user's language choice on the account (the cookie is Django's)."""
+    user = request.user
+    if user.is_authenticated and getattr(user, "language", language) != language:
+        user_set_preferences(user=user, language=language, actor=actor_for(user, channel="web"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -9,9 +10,10 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from zhengwu.web import access
-from zhengwu.web.preferences import remember_elderly_mode
+from zhengwu.web.preferences import remember_elderly_mode, remember_language
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -41,6 +43,20 @@ def elderly_mode(request: HttpRequest) -> HttpResponse:
     response = redirect(_safe_next(request, request.POST.get("next")))
     response.status_code = 303  # see other: the browser (and htmx) follows with a GET
     remember_elderly_mode(request, response, enabled=value == "1")
+    return response
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; kept in this browser and, when signed in, on the account.
+
+    Django's ``set_language`` validates the code and the ``next`` address and sets the cookie;
+    a valid choice is then also stored on the account so another device starts in it.
+    """
+    response = set_language(request)
+    chosen = request.POST.get("language", "")
+    if response.status_code in (302, 303) and chosen in dict(settings.LANGUAGES):
+        remember_language(request, language=chosen)
     return response
 
 
