@@ -32,18 +32,57 @@ def test_login_page_logs_in_and_redirects_safely():
     assert response["Location"] == "/"
 
 
-def test_login_page_shows_bilingual_error_and_lock(settings):
+def test_login_page_shows_error_in_active_language_and_lock(settings):
     settings.LOGIN_MAX_FAILURES = 2
     user = make_citizen()
     client = Client()
     response = client.post("/accounts/login/", {"username": user.username, "password": "nope"})
     assert response.status_code == 401
-    assert "用户名或密码错误" in response.content.decode()
-    assert "Wrong username or password" in response.content.decode()
+    page = response.content.decode()
+    assert "用户名或密码错误" in page
+    assert "Wrong username or password" not in page
+    english = Client()
+    english.cookies["zhengwu_language"] = "en"
+    other = make_citizen()
+    response = english.post("/accounts/login/", {"username": other.username, "password": "nope"})
+    page = response.content.decode()
+    assert "Wrong username or password" in page
+    assert "用户名或密码错误" not in page
     client.post("/accounts/login/", {"username": user.username, "password": "nope"})
     response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 429 and "locked" in response.content.decode()
+    assert response.status_code == 429 and "锁定" in response.content.decode()
     assert client.get("/api/v1/accounts/me").status_code == 401
+
+
+def test_login_page_speaks_one_language_at_a_time():
+    chinese = Client().get("/accounts/login/").content.decode()
+    assert '<h1 id="login-title">登录</h1>' in chinese
+    assert 'type="submit">登录</button>' in chinese
+    assert ">用户名</label>" in chinese and ">密码</label>" in chinese
+    assert "Sign in" not in chinese and "Username" not in chinese
+    client = Client()
+    client.cookies["zhengwu_language"] = "en"
+    english = client.get("/accounts/login/").content.decode()
+    assert '<h1 id="login-title">Sign in</h1>' in english
+    assert 'type="submit">Sign in</button>' in english
+    assert ">Username</label>" in english and ">Password</label>" in english
+    assert "登录" not in english and "用户名" not in english and "密码" not in english
+
+
+def test_tokens_and_identity_pages_speak_the_active_language():
+    user = make_citizen()
+    client = Client()
+    client.force_login(user)
+    chinese = client.get("/accounts/tokens/").content.decode()
+    assert "我的 API 令牌" in chinese and "尚无令牌" in chinese and "权限范围" in chinese
+    assert "My API tokens" not in chinese and "No tokens yet" not in chinese
+    assert "只读" in chinese and "只读 / read" not in chinese
+    client.cookies["zhengwu_language"] = "en"
+    english = client.get("/accounts/tokens/").content.decode()
+    assert "My API tokens" in english and "No tokens yet" in english and "Scopes" in english
+    assert "令牌" not in english and "只读" not in english
+    identity = client.get("/accounts/identity/").content.decode()
+    assert "Switch identity" in identity and "切换身份" not in identity
 
 
 def test_logout_requires_post():

@@ -79,3 +79,44 @@ def test_language_switch_and_error_page(page):
     expect(page.locator("#app")).to_have_class(re.compile(r"\belderly\b"))
     check_elderly_type(page, "404, elderly")
     check_page(page, "404, elderly")
+
+
+# Rows of the header at 360 px: (top of each) brand, tool buttons, menu links.
+HEADER_ROWS_JS = """() => {
+  const tops = sel => [...document.querySelectorAll(sel)]
+    .filter(e => e.getClientRects().length)
+    .map(e => Math.round(e.getBoundingClientRect().top));
+  const brand = document.querySelector(".site-header .brand").getBoundingClientRect();
+  return {
+    brandHeight: brand.height,
+    tools: tops(".site-header .tools .tool-button"),
+    nav: tops(".site-nav li"),
+    scroll: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_compact_header_on_phones(new_context, live_server, language, screenshots_dir):
+    context = new_context(viewport=PHONE)
+    context.add_cookies([{"name": "zhengwu_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    for elderly in (False, True):
+        page.goto("/accounts/login/")
+        if elderly:
+            page.click("#elderly-toggle")
+            expect(page.locator("#app")).to_have_class(re.compile(r"\belderly\b"))
+        rows = page.evaluate(HEADER_ROWS_JS)
+        label = f"{language}, elderly={elderly}"
+        assert rows["scroll"] <= PHONE["width"], label
+        assert rows["brandHeight"] <= 60, f"{label}: the brand wraps ({rows})"
+        assert len(set(rows["tools"])) == 1, f"{label}: the tools take several rows ({rows})"
+        assert len(set(rows["nav"])) == 1, f"{label}: the menu wraps ({rows})"
+        # The brand keeps the full name for assistive technology.
+        expect(page.locator(".site-header .brand")).to_have_accessible_name(
+            "政务服务网" if language == "zh-hans" else "Government Service Portal"
+        )
+        check_page(page, f"login header, {label}")
+        page.set_viewport_size(PHONE)
+        suffix = "-elderly" if elderly else ""
+        page.screenshot(path=screenshots_dir / f"header-{language}{suffix}-360.png")

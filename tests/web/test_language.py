@@ -59,3 +59,16 @@ def test_signing_in_keeps_the_language_chosen_in_this_browser(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.language == "en"
+
+
+def test_the_browser_language_does_not_switch_the_portal_to_english(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-Hans"' in response.content.decode()
+    assert response["Content-Language"] == "zh-hans"
+
+
+def test_an_explicit_choice_does(client):
+    client.cookies[COOKIE] = "en"
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert '<html lang="en"' in response.content.decode()
+    assert response["Content-Language"] == "en"

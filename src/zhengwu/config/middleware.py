@@ -61,3 +61,27 @@ class JsonLogFormatter(logging.Formatter):
         if record.exc_info:
             body["exception"] = self.formatException(record.exc_info)
         return json.dumps(body, ensure_ascii=False)
+
+
+class ChosenLanguageMiddleware:
+    """Chinese first: the page language is the visitor's explicit choice, else zh-Hans.
+
+    Django's ``LocaleMiddleware`` would follow the browser's ``Accept-Language``, so a phone
+    set to English would open a district's portal in English unasked. Here only the language
+    switch (its cookie, also restored from the account at sign-in) changes it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)  # type: ignore[attr-defined]
+        return response

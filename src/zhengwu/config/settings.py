@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "zhengwu.config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "zhengwu.config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -294,6 +294,9 @@ LOGGING = {
     "loggers": {
         "zhengwu": {"handlers": ["console"], "level": env.text(env.LOG_LEVEL), "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # Every task start and finish at INFO would drown the console every 30 s.
+        "django_tasks": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 

@@ -278,6 +278,8 @@ class OutboxEndpointAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "url", "active", "timeout_seconds")
     list_filter = ("active",)
     search_fields = ("name", "url")
+    # A receiving system typed without a scheme is reached over https, never plain http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(OutboxMessage)

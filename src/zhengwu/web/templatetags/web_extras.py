@@ -24,3 +24,17 @@ def in_language(label: object) -> str:
     if not separator:
         return text
     return english if (translation.get_language() or "").startswith("en") else chinese
+
+
+@register.filter
+def localized_message(error: object) -> str:
+    """A domain error's message in the active language: ``message_en`` in English, else
+    ``message`` (Chinese). Works on ``DomainError`` objects and on their dict form."""
+    if isinstance(error, dict):
+        chinese, english = error.get("message", ""), error.get("message_en", "")
+    else:
+        chinese = getattr(error, "message", "")
+        english = getattr(error, "message_en", "")
+    if (translation.get_language() or "").startswith("en"):
+        return str(english or chinese)
+    return str(chinese or english)

@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 next_run[job.name] = now + job.every.total_seconds()
                 try:
                     import_string(job.task).enqueue()
-                    logger.info("enqueued periodic job %s", job.name)
+                    logger.debug("enqueued periodic job %s", job.name)
                 except Exception:
                     # One broken job must not stop the others; the log says which.
                     logger.exception("could not enqueue periodic job %s", job.name)
