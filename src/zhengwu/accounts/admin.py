@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -24,12 +25,14 @@ from zhengwu.accounts.models import (
     User,
     WindowClerkCertificate,
 )
+from zhengwu.kernel.admin_audit import AuditedAdmin, admin_actor
+from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.errors import InvalidInput
 from zhengwu.kernel.masking import MaskKind, mask
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     list_display = ("username", "display_name", "kind", "is_active", "locked_until", "last_login")
     list_filter = ("kind", "is_active", "is_superuser", "elderly_mode")
     search_fields = ("username", "display_name")
@@ -72,13 +75,29 @@ class UserAdmin(DjangoUserAdmin):
         ("Django 管理权限", {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
     )
 
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        # Django's password page saves the form itself, past save_model: record it here.
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = User.objects.get(pk=id)
+                audit_record(
+                    action="admin.password_changed",
+                    object_type=user._meta.label_lower,
+                    object_id=str(user.pk),
+                    actor=admin_actor(request),
+                    after={"password": "(changed)"},
+                    channel="admin",
+                )
+        return response
+
     @admin.display(description="手机号 Phone")
     def masked_phone(self, obj: User) -> str:
         return mask(obj.phone, MaskKind.PHONE) if obj.phone else ""
 
 
 @admin.register(CitizenProfile)
-class CitizenProfileAdmin(admin.ModelAdmin):
+class CitizenProfileAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("id", "masked_name", "masked_id_number", "birth_date", "sex", "user")
     readonly_fields = (
         "masked_id_number",
@@ -133,7 +152,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "uscc", "masked_legal_representative", "active")
     search_fields = ("name", "uscc")
     inlines = [MembershipInline]
@@ -148,7 +167,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
 
 @admin.register(EnterpriseMembership)
-class EnterpriseMembershipAdmin(admin.ModelAdmin):
+class EnterpriseMembershipAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("user", "enterprise", "role", "created_at")
     list_filter = ("role",)
     raw_id_fields = ("user", "enterprise")
@@ -165,7 +184,7 @@ class CertificateInline(admin.TabularInline):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("user", "department", "job_title", "roles", "active")
     list_filter = ("active", "role_grants__role", "department")
     search_fields = ("user__username", "user__display_name")
@@ -186,7 +205,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(WindowClerkCertificate)
-class WindowClerkCertificateAdmin(admin.ModelAdmin):
+class WindowClerkCertificateAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("number", "staff", "issued_on", "expires_on", "status")
     list_filter = ("status",)
     search_fields = ("number",)
@@ -194,7 +213,7 @@ class WindowClerkCertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin, admin.ModelAdmin):
     """Only the hash is stored; a token can be revoked here but never read."""
 
     list_display = ("name", "user", "prefix", "scopes", "expires_at", "revoked_at", "last_used_at")
@@ -214,3 +233,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are created by their owner, who sees the secret once
+
+
+# Registered OpenID Connect clients and permission groups are changed in the admin too:
+# re-register their own admin classes with the audit mixin.
+def _audited(model: type, base: type) -> None:
+    admin.site.unregister(model)
+    admin.site.register(model, type(base.__name__, (AuditedAdmin, base), {"__module__": __name__}))
+
+
+def _audit_third_party_admins() -> None:
+    from django.contrib.auth.admin import GroupAdmin
+    from django.contrib.auth.models import Group
+    from oauth2_provider.admin import ApplicationAdmin
+    from oauth2_provider.models import get_application_model
+
+    _audited(get_application_model(), ApplicationAdmin)
+    _audited(Group, GroupAdmin)
+
+
+_audit_third_party_admins()

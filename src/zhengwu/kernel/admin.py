@@ -25,6 +25,7 @@ from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from zhengwu.kernel.admin_audit import AuditedAdmin, admin_actor
 from zhengwu.kernel.calendar_io import load_calendar_file
 from zhengwu.kernel.errors import FieldError, InvalidInput
 from zhengwu.kernel.models import CalendarYear, CalendarYearSource, HolidayCalendar
@@ -92,7 +93,7 @@ class HolidayCalendarForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(HolidayCalendar)
-class HolidayCalendarAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class HolidayCalendarAdmin(AuditedAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
     form = HolidayCalendarForm
     list_display = ("date", "weekday", "kind", "name", "year")
     list_filter = ("year", "kind")
@@ -140,7 +141,7 @@ class CalendarImportForm(forms.Form):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CalendarYearAdmin(AuditedAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
     """A row here declares a year's schedule complete; deadlines past the last one are
     provisional. Add one by hand only after entering every holiday of that year."""
 
@@ -205,6 +206,7 @@ class CalendarYearAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                     year=form.cleaned_data["year"],
                     filename=upload.name,
                     note=form.cleaned_data["note"],
+                    actor=admin_actor(request),
                 )
             except InvalidInput as error:
                 errors = error.errors or [
@@ -274,7 +276,7 @@ class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(OutboxEndpoint)
-class OutboxEndpointAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OutboxEndpointAdmin(AuditedAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "url", "active", "timeout_seconds")
     list_filter = ("active",)
     search_fields = ("name", "url")
@@ -283,7 +285,7 @@ class OutboxEndpointAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OutboxMessageAdmin(AuditedAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Messages are written by services only; here they are inspected and retried."""
 
     list_display = (
@@ -310,7 +312,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.action(description="立即重试 / retry now")
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
-        count = outbox_retry(message_ids=list(queryset.values_list("id", flat=True)))
+        count = outbox_retry(
+            message_ids=list(queryset.values_list("id", flat=True)), actor=admin_actor(request)
+        )
         self.message_user(
             request,
             f"{count} 条消息已重新排队 / {count} messages queued for delivery"

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from zhengwu.kernel.actors import Actor
 from zhengwu.kernel.errors import ErrorCollector, InvalidInput
 from zhengwu.kernel.workdays import (
     HOLIDAY,
@@ -381,6 +382,7 @@ def load_calendar_file(
     year: int | None = None,
     filename: str | None = None,
     note: str = "",
+    actor: Actor | None = None,
 ) -> CalendarLoadResult:
     """Validate a schedule file and, only if all of it is valid, replace that year's rows."""
     from zhengwu.kernel.models import CalendarYearSource
@@ -389,7 +391,7 @@ def load_calendar_file(
     loaded_year, days, warnings = validate_calendar_rows(rows, year=year)
     if not note and (filename or isinstance(source, str | Path)):
         note = f"导入文件 / file {Path(filename or str(source)).name}"
-    replace_year(loaded_year, days, source=CalendarYearSource.FILE, note=note)
+    replace_year(loaded_year, days, source=CalendarYearSource.FILE, note=note, actor=actor)
     return CalendarLoadResult(
         year=loaded_year,
         holidays=sum(1 for d in days if d.kind == HOLIDAY),

@@ -46,6 +46,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from zhengwu.kernel.actors import SYSTEM, Actor
+from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.errors import InvalidInput
 from zhengwu.kernel.models import OutboxEndpoint, OutboxMessage, OutboxStatus
 
@@ -298,7 +300,9 @@ def deliver_due_messages(*, limit: int = 100) -> dict[str, int]:
 # --- dead letters ----------------------------------------------------------------------------
 
 
-def outbox_retry(*, message_ids: list[int] | None = None, all_dead: bool = False) -> int:
+def outbox_retry(
+    *, message_ids: list[int] | None = None, all_dead: bool = False, actor: Actor | None = None
+) -> int:
     """Make dead (or waiting pending) messages due now with a fresh attempt budget, and
     schedule their delivery after commit. Delivered messages are never resent. Answers how
     many messages were reset."""
@@ -313,6 +317,15 @@ def outbox_retry(*, message_ids: list[int] | None = None, all_dead: bool = False
         ids = list(queryset.values_list("id", flat=True))
         if not ids:
             return 0
+        for message in OutboxMessage.objects.filter(pk__in=ids).only("status", "attempts"):
+            audit_record(
+                action="outbox.retried",
+                object_type="kernel.outboxmessage",
+                object_id=str(message.pk),
+                actor=actor or SYSTEM,
+                before={"status": message.status, "attempts": message.attempts},
+                after={"status": OutboxStatus.PENDING, "attempts": 0},
+            )
         OutboxMessage.objects.filter(pk__in=ids).update(
             status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
         )

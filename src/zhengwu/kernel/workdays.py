@@ -36,6 +36,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from zhengwu.kernel.actors import Actor
 from zhengwu.kernel.errors import InvalidInput
 
 __all__ = [
@@ -542,14 +543,36 @@ def calendar_changed(year: int) -> None:
     emit("calendar.year_loaded", year=year)
 
 
-def replace_year(year: int, days: Iterable[CalendarDay], *, source: str, note: str = "") -> None:
-    """Atomically replace ``year``'s rows and mark the year loaded from ``source``."""
+def replace_year(
+    year: int,
+    days: Iterable[CalendarDay],
+    *,
+    source: str,
+    note: str = "",
+    actor: Actor | None = None,
+) -> None:
+    """Atomically replace ``year``'s rows and mark the year loaded from ``source`` (audited)."""
     from django.db import transaction
     from django.db.models import Q
 
+    from zhengwu.kernel.actors import SYSTEM
+    from zhengwu.kernel.audit import audit_record
     from zhengwu.kernel.models import CalendarYear, HolidayCalendar
 
+    days = list(days)
     with transaction.atomic():
+        audit_record(
+            action="calendar.year_replaced",
+            object_type="kernel.calendaryear",
+            object_id=str(year),
+            actor=actor or SYSTEM,
+            after={
+                "source": source,
+                "note": note[:200],
+                "holidays": sum(1 for d in days if d.kind == HOLIDAY),
+                "workdays": sum(1 for d in days if d.kind != HOLIDAY),
+            },
+        )
         HolidayCalendar.objects.filter(Q(year=year) | Q(date__year=year)).delete()
         HolidayCalendar.objects.bulk_create(
             HolidayCalendar(date=d.date, kind=d.kind, name=d.name[:64], year=year) for d in days

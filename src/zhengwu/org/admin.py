@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from zhengwu.kernel.admin_audit import AuditedAdmin
 from zhengwu.org.models import Department, Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("code", "name", "level", "community_kind", "parent", "active")
     list_filter = ("level", "community_kind", "active")
     search_fields = ("code", "name")
@@ -14,7 +15,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "short_name", "uscc", "kind", "level", "region", "active")
     list_filter = ("kind", "level", "active")
     search_fields = ("name", "short_name", "uscc")
