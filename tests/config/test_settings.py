@@ -100,7 +100,8 @@ def test_only_the_env_module_reads_the_environment():
     for path in (ROOT / "src" / "zhengwu").rglob("*.py"):
         if path.name in ("env.py", "settings_test.py", "__main__.py", "wsgi.py", "asgi.py"):
             continue
-        text = path.read_text()
+        # Bootstrapping Django in a script (DJANGO_SETTINGS_MODULE) is not reading settings.
+        text = re.sub(r'os\.environ\.setdefault\("DJANGO_SETTINGS_MODULE"', "", path.read_text())
         if re.search(r"os\.environ|os\.getenv", text):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []

@@ -71,6 +71,8 @@ def is_elderly(page) -> bool:
 
 def check_elderly_type(page, label: str) -> None:
     """Elderly mode: every piece of text ≥ 20 px, every control ≥ 48 px."""
+    # After a plain form post the new document may not have applied its style sheet yet.
+    page.wait_for_load_state("load")
     assert is_elderly(page), f"{label}: not in elderly mode"
     for viewport in (DESKTOP, PHONE):
         page.set_viewport_size(viewport)

@@ -310,9 +310,11 @@ def test_raw_signature_conversion_round_trips():
 
 def _gmssl(pair: Sm2KeyPair) -> CryptSM2:
     private_hex = f"{pair.private_key.private_numbers().private_value:064x}"
-    # gmssl strips a "04" prefix with lstrip, which would also eat a leading 0 or 4 of x:
-    # hand it x||y without the prefix.
-    return CryptSM2(private_key=private_hex, public_key=pair.public_hex()[2:])
+    signer = CryptSM2(private_key=private_hex, public_key=pair.public_hex()[2:])
+    # gmssl's constructor strips a "04" prefix with lstrip("04"), which also eats x's own
+    # leading "04…" (1 key in 256, a flaky test before): set x||y after construction.
+    signer.public_key = pair.public_hex()[2:]
+    return signer
 
 
 def test_tongsuo_signature_verifies_with_gmssl():

@@ -193,10 +193,16 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _mount_routers() -> None:
     from zhengwu.accounts.api import router as accounts_router
+    from zhengwu.catalog.api import router as catalog_router
+    from zhengwu.catalog.api_manage import router as catalog_manage_router
+    from zhengwu.catalog.api_search import router as catalog_search_router
     from zhengwu.org.api import router as org_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/org", org_router)
+    api.add_router("/catalog", catalog_search_router)
+    api.add_router("/catalog", catalog_router)
+    api.add_router("/catalog/manage", catalog_manage_router)
 
 
 _mount_routers()

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "zhengwu.kernel",
     "zhengwu.org",
     "zhengwu.accounts",
+    "zhengwu.catalog",
     "zhengwu.web",
 ]
 

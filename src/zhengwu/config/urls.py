@@ -12,6 +12,8 @@ urlpatterns = [
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("zhengwu.accounts.urls")),
+    path("services/", include("zhengwu.catalog.urls")),
+    path("workbench/catalog/", include("zhengwu.catalog.urls_manage")),
     path("", include("zhengwu.web.urls")),
 ]
 

@@ -280,8 +280,6 @@ class OutboxEndpointAdmin(AuditedAdmin, admin.ModelAdmin):  # type: ignore[type-
     list_display = ("name", "url", "active", "timeout_seconds")
     list_filter = ("active",)
     search_fields = ("name", "url")
-    # A receiving system typed without a scheme is reached over https, never plain http.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(OutboxMessage)

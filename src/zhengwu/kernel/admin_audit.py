@@ -14,6 +14,7 @@ import datetime
 import decimal
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models, transaction
@@ -112,6 +113,11 @@ def _record(
 
 class AuditedAdmin:
     """Mix in before ``admin.ModelAdmin`` (or Django's ``UserAdmin``)."""
+
+    # An address typed without a scheme means https, never plain http (Django 6's default).
+    formfield_overrides: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+        models.URLField: {"assume_scheme": "https"}
+    }
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():

@@ -69,6 +69,15 @@ EVENTS: dict[str, EventSpec] = {
         "that year are to be recomputed (handlers arrive with the cases domain).",
         payload=("year",),
     ),
+    "catalog.version_published": EventSpec(
+        "A catalogue version took effect; the previous version of the implementation list "
+        "(if any) is superseded. Channels and the search index re-read it.",
+        payload=("implementation_code", "version"),
+    ),
+    "catalog.version_withdrawn": EventSpec(
+        "An implementation list was withdrawn (取消): no version of it is in force any more.",
+        payload=("implementation_code", "version"),
+    ),
 }
 
 

@@ -26,4 +26,10 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every=timedelta(seconds=30),
         description="deliver outbox messages whose next attempt is due (retries with back-off)",
     ),
+    PeriodicJob(
+        name="catalog.publish_due",
+        task="zhengwu.catalog.tasks.publish_due_versions",
+        every=timedelta(seconds=60),
+        description="publish approved catalogue versions whose effective date has come",
+    ),
 )

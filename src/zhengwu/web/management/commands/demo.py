@@ -1,6 +1,7 @@
 """``zhengwu demo``: load the Baqiao reference data and the demo accounts (idempotent).
 
-Composition point only: the calendar seed (kernel), then org, then accounts. Passwords of
+Composition point only: the calendar seed (kernel), then org, then accounts, then the service
+catalogue (``catalog/fixtures/baqiao_catalog.json``). Passwords of
 newly created accounts are printed once; on a re-run existing accounts keep their passwords
 unless ``--reset-passwords`` is given.
 """
@@ -41,9 +42,24 @@ class Command(BaseCommand):
             f"(区划 {created['regions']} 个，机构 {created['departments']} 个新建)"
         )
         accounts = accounts_demo.load_demo(reset_passwords=options["reset_passwords"])
+        self._load_catalogue()
         self._print_accounts(accounts)
         if options.get("password_file"):
             self._write_password_file(options["password_file"], accounts)
+
+    def _load_catalogue(self) -> None:
+        from zhengwu.catalog.io import import_catalog
+        from zhengwu.kernel.actors import SYSTEM
+
+        fixture = (
+            Path(__file__).resolve().parents[3] / "catalog" / "fixtures" / "baqiao_catalog.json"
+        )
+        report = import_catalog(fixture.read_bytes(), actor=SYSTEM)
+        summary = report.as_dict()
+        self.stdout.write(
+            f"catalogue: {summary['created'].get('items', 0)} items created, "
+            f"{summary['unchanged'].get('items', 0)} unchanged (事项目录已载入)"
+        )
 
     def _seed_calendar(self) -> None:
         from zhengwu.kernel import workdays
