@@ -43,6 +43,9 @@ e2e: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/kernel.py
 	$(BIN)/python bench/http_baseline.py
+	$(BIN)/python bench/catalog_http.py
+	$(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/search_latency.py
 
 ## Refresh the translation catalogues (needs gettext) and compile them (pure Python).
 messages: $(STAMP)

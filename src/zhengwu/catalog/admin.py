@@ -4,8 +4,10 @@ the change-control services (workbench or API)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -107,7 +109,45 @@ class BundleAdmin(AuditedAdmin, admin.ModelAdmin):
     inlines = (BundleMemberInline,)
 
 
+class ExpansionsField(forms.CharField):
+    """The expansions as text, one per line (or separated by commas / 、), stored as a list."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        seen: dict[str, None] = {}
+        for part in re.split(r"[\n,，、;；]+", text):
+            if part.strip():
+                seen[part.strip()] = None
+        return list(seen)
+
+
+class SearchSynonymForm(forms.ModelForm):
+    expansions = ExpansionsField(
+        label="同义扩展 / expansions",
+        help_text=(
+            "搜索含有「用语」时，同时按这些词查找：每行一个（也可用逗号或顿号分隔），"
+            "写事项名称中的词，如「上户口」→ 出生登记、户口迁移。保存后最迟几秒内生效。 / "
+            "A query containing the term is also searched with these words: one per line "
+            "(or separated by commas), words of the items' names, e.g. 上户口 → 出生登记, "
+            "户口迁移. Search picks up a change within seconds of saving."
+        ),
+    )
+
+    class Meta:
+        model = SearchSynonym
+        fields = ("term", "expansions", "note")
+        help_texts = {
+            "term": "市民的说法，如「开饭馆」 / what citizens say, e.g. 开饭馆",
+        }
+
+
 @admin.register(SearchSynonym)
 class SearchSynonymAdmin(AuditedAdmin, admin.ModelAdmin):
+    form = SearchSynonymForm
     list_display = ("term", "expansions", "note")
     search_fields = ("term",)

@@ -10,11 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from zhengwu.accounts.auth import request_channel
 from zhengwu.accounts.selectors import actor_for
-from zhengwu.catalog import diff, policies, quality, selectors, services
+from zhengwu.catalog import diff, policies, quality, selectors, services, views_manage
 from zhengwu.catalog.models import ItemVersion
 from zhengwu.kernel.actors import Actor
 from zhengwu.kernel.errors import NotAllowed
@@ -23,6 +24,8 @@ router = Router(tags=["catalog-manage"])
 
 CODE = Field(..., min_length=1, max_length=50)
 KEY = Field(..., min_length=1, max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")
+# Keys in the path follow the same rule, so nothing odd (a NUL byte …) reaches a query.
+PATH_KEY = Path(..., min_length=1, max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -246,7 +249,7 @@ def update_draft(request: HttpRequest, version_id: int, payload: DraftUpdateIn) 
 
 @router.put("/versions/{version_id}/materials/{key}", response=VersionOut)
 def save_material(
-    request: HttpRequest, version_id: int, key: str, payload: MaterialIn
+    request: HttpRequest, version_id: int, payload: MaterialIn, key: str = PATH_KEY
 ) -> dict[str, Any]:
     services.material_save(
         version_id=version_id,
@@ -259,7 +262,7 @@ def save_material(
 
 
 @router.delete("/versions/{version_id}/materials/{key}", response=VersionOut)
-def delete_material(request: HttpRequest, version_id: int, key: str) -> dict[str, Any]:
+def delete_material(request: HttpRequest, version_id: int, key: str = PATH_KEY) -> dict[str, Any]:
     services.material_delete(
         version_id=version_id, key=key[:64], user=request.user, actor=_actor(request)
     )
@@ -268,7 +271,7 @@ def delete_material(request: HttpRequest, version_id: int, key: str) -> dict[str
 
 @router.put("/versions/{version_id}/situations/{key}", response=VersionOut)
 def save_situation(
-    request: HttpRequest, version_id: int, key: str, payload: SituationIn
+    request: HttpRequest, version_id: int, payload: SituationIn, key: str = PATH_KEY
 ) -> dict[str, Any]:
     services.situation_save(
         version_id=version_id,
@@ -283,7 +286,7 @@ def save_situation(
 
 
 @router.delete("/versions/{version_id}/situations/{key}", response=VersionOut)
-def delete_situation(request: HttpRequest, version_id: int, key: str) -> dict[str, Any]:
+def delete_situation(request: HttpRequest, version_id: int, key: str = PATH_KEY) -> dict[str, Any]:
     services.situation_delete(
         version_id=version_id, key=key[:64], user=request.user, actor=_actor(request)
     )
@@ -292,7 +295,11 @@ def delete_situation(request: HttpRequest, version_id: int, key: str) -> dict[st
 
 @router.put("/versions/{version_id}/situations/{situation_key}/options/{key}", response=VersionOut)
 def save_option(
-    request: HttpRequest, version_id: int, situation_key: str, key: str, payload: OptionIn
+    request: HttpRequest,
+    version_id: int,
+    payload: OptionIn,
+    situation_key: str = PATH_KEY,
+    key: str = PATH_KEY,
 ) -> dict[str, Any]:
     services.option_save(
         version_id=version_id,
@@ -309,7 +316,7 @@ def save_option(
     "/versions/{version_id}/situations/{situation_key}/options/{key}", response=VersionOut
 )
 def delete_option(
-    request: HttpRequest, version_id: int, situation_key: str, key: str
+    request: HttpRequest, version_id: int, situation_key: str = PATH_KEY, key: str = PATH_KEY
 ) -> dict[str, Any]:
     services.option_delete(
         version_id=version_id,
@@ -351,3 +358,16 @@ def request_withdrawal(request: HttpRequest, payload: WithdrawIn) -> Status[dict
         reason=payload.reason,
     )
     return Status(201, _full(request, version.pk))
+
+
+@router.post("/consistency", response=dict[str, Any])
+def consistency_check(
+    request: HttpRequest,
+    kind: Form[str],
+    file: File[UploadedFile],
+) -> dict[str, Any]:
+    """Administrators: compare an uploaded list (xlsx or CSV, at most 5 MB; ``kind`` is
+    market_access, investment or construction) with the published catalogue. Never writes."""
+    if not policies.is_catalog_reviewer(request.user):
+        raise NotAllowed("只有管理员可以做一致性检查", "Only administrators run consistency checks")
+    return views_manage.check_uploaded_list(file, kind[:32]).as_dict()

@@ -453,7 +453,7 @@ def _check_object(
 ) -> set[str] | None:
     """Check keys and value types; return the names of the valid fields (None: not an object)."""
     if not isinstance(value, dict):
-        errors.add(path or None, "wrong_type", "应为对象", "must be an object")
+        errors.add(path or "document", "wrong_type", "应为对象", "must be an object")
         return None
     prefix = f"{path}." if path else ""
     valid: set[str] = set()
@@ -491,6 +491,7 @@ def loads_catalog(data: bytes | str) -> Any:
         raise InvalidInput(
             f"文件不是合法的 JSON{position}：{error}",
             f"The file is not valid JSON{position}: {error}",
+            field="file",
             code="malformed_json",
         ) from error
 

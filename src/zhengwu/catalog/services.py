@@ -205,9 +205,15 @@ def _clean_model_value(
         raise ValidationError("not a field")
     if isinstance(model_field, models.FileField):
         return value or ""
+    is_text = isinstance(model_field, models.CharField | models.TextField)
     if value is None and not model_field.null:
-        value = "" if isinstance(model_field, models.CharField | models.TextField) else value
-    if isinstance(model_field, models.CharField | models.TextField) and isinstance(value, str):
+        value = "" if is_text else value
+    if is_text and value is not None:
+        # Django's text fields would turn a list or a number into its repr: refuse instead.
+        if not isinstance(value, str):
+            raise ValidationError("应为文本 / must be text")
+        if "\x00" in value:
+            raise ValidationError("含有不允许的空字符 / contains a NUL character")
         value = value.strip()
     return model_field.clean(value, instance)
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("versions/<int:version_id>/edit/", views_manage.version_edit, name="edit"),
     path("versions/<int:version_id>/submit/", views_manage.version_submit, name="submit"),
     path("versions/<int:version_id>/review/", views_manage.version_review, name="review"),
+    path("consistency/", views_manage.consistency_check, name="consistency"),
     path("history/<str:implementation_code>/", views_manage.history, name="history"),
 ]

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET
 from zhengwu.catalog import selectors
 from zhengwu.catalog.choices import Audience, HandlingForm, ServiceObject
 from zhengwu.catalog.models import Bundle, LifeEvent
-from zhengwu.catalog.search import search_catalog
+from zhengwu.catalog.search import catalogue_stamp, search_catalog
 from zhengwu.kernel.errors import DomainError, InvalidInput, NotFound, http_status
+from zhengwu.kernel.pagecache import StampSource, cached_public_page
 
 SEARCH_LIMIT = 50
 ANSWER_PREFIX = "a."  # situation answers travel as a.<situation key>=<option key>
@@ -211,7 +212,20 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/search.html", context)
 
 
+def _guide_variant(request: HttpRequest, code: str) -> str:
+    htmx = request.headers.get("HX-Request", "") + ":" + request.headers.get("HX-Target", "")
+    elderly = request.COOKIES.get("zhengwu_elderly", "")
+    return f"{code}:{getattr(request, 'LANGUAGE_CODE', '')}:{elderly}:{htmx}"
+
+
+# A published version never changes; a new one changes the catalogue stamp (checked every 5 s).
+PAGE_STAMP = StampSource(catalogue_stamp, check_seconds=5.0)
+
+
 @require_GET
+@cached_public_page(
+    stamp=PAGE_STAMP, variant=_guide_variant, allowed_params=("at",), allowed_prefixes=("a.",)
+)
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     """An item's guide; ``?at=`` shows the version in force on a date; ``a.*`` answers the
     situation questions and the checklist follows them."""

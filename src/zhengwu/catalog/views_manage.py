@@ -17,15 +17,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengwu.accounts.selectors import actor_for
-from zhengwu.catalog import diff, policies, quality, selectors, services
+from zhengwu.catalog import consistency, diff, policies, quality, selectors, services
 from zhengwu.catalog.choices import EDITABLE_STATUSES, VersionStatus
 from zhengwu.catalog.models import ItemVersion
 from zhengwu.kernel.actors import Actor
-from zhengwu.kernel.errors import DomainError, NotFound, http_status
+from zhengwu.kernel.errors import DomainError, InvalidInput, NotFound, http_status
 
 # The main fields a department edits in the plain editor (the API edits all of them).
 EDITOR_FIELDS = (
@@ -47,6 +47,17 @@ EDITOR_FIELDS = (
 )
 BOOLEAN_FIELDS = frozenset({"online_handling", "fee_charged"})
 MATERIAL_FORM_FIELDS = ("name", "issuing_body", "originals", "copies", "notes")
+# The forms of the draft editor besides the main fields.
+SITUATION_FORMS = frozenset({"situation", "situation_delete", "option", "option_delete"})
+
+# Consistency checks: the external lists an administrator may upload, and the upload rules.
+CONSISTENCY_KINDS = {
+    "market_access": _("Market access negative list"),
+    "investment": _("Investment approval list"),
+    "construction": _("Construction project approval list"),
+}
+MAX_LIST_BYTES = 5 * 1024 * 1024
+XLSX_MAGIC = b"PK\x03\x04"  # an xlsx file is a zip archive
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -56,10 +67,6 @@ def _actor(request: HttpRequest) -> Actor:
 def _require_workbench(request: HttpRequest) -> None:
     if not policies.may_use_catalog_workbench(request.user):
         raise PermissionDenied
-
-
-def _message(error: DomainError) -> str:
-    return error.message if (get_language() or "").startswith("zh") else error.message_en
 
 
 def _version_or_404(request: HttpRequest, version_id: int) -> ItemVersion:
@@ -89,6 +96,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "rows": [(v, scores.get(v.pk)) for v in lists],
             "department_id": department_id,
             "may_review": policies.may_review(request.user),
+            "may_check_consistency": policies.is_catalog_reviewer(request.user),
             "departments": selectors.departments_with_items()
             if policies.may_review(request.user)
             else [],
@@ -134,11 +142,89 @@ def _render_error(
     request: HttpRequest, version: ItemVersion, error: DomainError, template: str
 ) -> HttpResponse:
     context = _detail_context(request, version)
-    context["error"] = _message(error)
+    context["error"] = error  # shown with the ``localized_message`` filter
     context["error_field"] = error.field
     if template == "catalog/manage/edit.html":
-        context["values"] = request.POST
+        context.update(_editor_context(version))
+        if request.POST.get("form", "main") == "main":
+            context["values"] = request.POST
+        else:  # a material or situation form: the main form keeps the draft's values
+            context["values"] = _editor_values(version)
+            context["posted"] = request.POST
     return render(request, template, context, status=http_status(error))
+
+
+def _editor_context(version: ItemVersion) -> dict[str, Any]:
+    """The editor's situation forms: every question (tree order, with its depth) and every
+    option as a possible parent of a follow-up question."""
+    questions: list[tuple[selectors.SituationNode, int]] = []
+    parents: list[tuple[str, str]] = []
+
+    def walk(nodes: list[selectors.SituationNode], depth: int) -> None:
+        for node in nodes:
+            questions.append((node, depth))
+            for option in node.options:
+                parents.append((f"{node.key}.{option.key}", f"{node.question} → {option.label}"))
+                walk(option.follow_ups, depth + 1)
+
+    walk(selectors.situation_tree(version), 0)
+    parent_of = {
+        node.key: f"{node.situation.parent_option.situation.key}.{node.situation.parent_option.key}"
+        for node, _depth in questions
+        if node.situation.parent_option is not None
+    }
+    return {
+        "questions": [(node, depth, parent_of.get(node.key, "")) for node, depth in questions],
+        "parent_options": parents,
+        "draft_materials": list(version.materials.all()),
+        "posted": {},
+    }
+
+
+def _optional_int(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+def _situation_form(request: HttpRequest, version: ItemVersion) -> None:
+    """One of the situation forms of the draft editor → one service call."""
+    form = request.POST.get("form")
+    common: dict[str, Any] = {
+        "version_id": version.pk,
+        "user": request.user,
+        "actor": _actor(request),
+    }
+    key = request.POST.get("key", "")[:64]
+    if form == "situation":
+        services.situation_save(
+            key=key,
+            question=request.POST.get("question", "")[:300],
+            parent_option=request.POST.get("parent_option") or None,
+            sort_order=_optional_int(request.POST.get("sort_order", "")) or 0,
+            **common,
+        )
+    elif form == "situation_delete":
+        services.situation_delete(key=key, **common)
+    elif form == "option":
+        data: dict[str, Any] = {
+            "label": request.POST.get("label", "")[:200],
+            "conditions": request.POST.get("conditions", ""),
+            "materials": request.POST.getlist("materials"),
+            "sort_order": _optional_int(request.POST.get("sort_order", "")) or 0,
+        }
+        for limit in ("promised_limit", "statutory_limit"):
+            raw = request.POST.get(limit, "").strip()
+            if raw and not raw.isdigit():
+                raise InvalidInput(
+                    "时限应为非负整数", "A limit is a whole number of days", field=limit
+                )
+            data[limit] = int(raw) if raw else None
+        services.option_save(
+            situation_key=request.POST.get("situation_key", "")[:64], key=key, data=data, **common
+        )
+    else:
+        services.option_delete(
+            situation_key=request.POST.get("situation_key", "")[:64], key=key, **common
+        )
 
 
 @login_required
@@ -166,6 +252,8 @@ def version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
                     actor=_actor(request),
                     data=data,
                 )
+            elif request.POST.get("form") in SITUATION_FORMS:
+                _situation_form(request, version)
             elif request.POST.get("form") == "material_delete":
                 services.material_delete(
                     version_id=version.pk,
@@ -190,9 +278,15 @@ def version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
         messages.success(request, _saved_message())
         return HttpResponseRedirect(reverse("catalog_manage:edit", args=[version.pk]))
     context = _detail_context(request, version)
-    context["values"] = {name: getattr(version, name) for name in EDITOR_FIELDS}
-    context["values"]["change_reason"] = version.change_reason
+    context.update(_editor_context(version))
+    context["values"] = _editor_values(version)
     return render(request, template, context)
+
+
+def _editor_values(version: ItemVersion) -> dict[str, Any]:
+    values = {name: getattr(version, name) for name in EDITOR_FIELDS}
+    values["change_reason"] = version.change_reason
+    return values
 
 
 def _saved_message() -> str:
@@ -292,3 +386,74 @@ def history(request: HttpRequest, implementation_code: str) -> HttpResponse:
         "catalog/manage/history.html",
         {"nav_active": "catalog", "rows": rows, "code": implementation_code},
     )
+
+
+# --- consistency with other official lists ---------------------------------------------------
+
+
+def check_uploaded_list(upload: Any, kind: str) -> consistency.ConsistencyReport:
+    """Check an uploaded external list (page and API alike): the kind must be known, the file
+    at most 5 MB and, by its content, an xlsx (zip) file or UTF-8/GB18030 text (CSV)."""
+    if kind not in consistency.LIST_KINDS:
+        raise InvalidInput(
+            "请选择清单类型", "Choose the kind of list", field="kind", code="unknown_kind"
+        )
+    if upload is None:
+        raise InvalidInput("请选择文件", "Choose a file", field="file", code="required")
+    if upload.size > MAX_LIST_BYTES:
+        raise InvalidInput(
+            "文件不能大于 5 MB", "The file must not exceed 5 MB", field="file", code="too_large"
+        )
+    data = upload.read(MAX_LIST_BYTES + 1)
+    if len(data) > MAX_LIST_BYTES:
+        raise InvalidInput(
+            "文件不能大于 5 MB", "The file must not exceed 5 MB", field="file", code="too_large"
+        )
+    name = (upload.name or "")[:200]
+    # The type is judged by the content: a name ending in .xlsx must also be a zip archive.
+    is_xlsx = data.startswith(XLSX_MAGIC)
+    if not is_xlsx and (name.lower().endswith((".xlsx", ".xlsm")) or not _is_text(data)):
+        raise InvalidInput(
+            "文件应为 xlsx 或 CSV（UTF-8 或 GB18030 编码）",
+            "The file must be xlsx or CSV (UTF-8 or GB18030 text)",
+            field="file",
+            code="unsupported_type",
+        )
+    return consistency.check_external_list(data, kind=kind, filename=name)
+
+
+def _is_text(data: bytes) -> bool:
+    """CSV: text in UTF-8 or GB18030, without the NUL bytes of binary files."""
+    if not data.strip() or b"\x00" in data:
+        return False
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consistency_check(request: HttpRequest) -> HttpResponse:
+    """Administrators upload another official list and see where it disagrees (never writes)."""
+    if not policies.is_catalog_reviewer(request.user):
+        raise PermissionDenied
+    context: dict[str, Any] = {
+        "nav_active": "catalog",
+        "kinds": list(CONSISTENCY_KINDS.items()),
+        "kind": request.POST.get("kind", ""),
+        "max_mb": MAX_LIST_BYTES // (1024 * 1024),
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            context["report"] = check_uploaded_list(
+                request.FILES.get("file"), request.POST.get("kind", "")
+            )
+        except DomainError as error:
+            context["error"] = error
+            status = http_status(error)
+    return render(request, "catalog/manage/consistency.html", context, status=status)

@@ -516,6 +516,7 @@ def read_catalog_xlsx(data: bytes | str | Path) -> XlsxReading:
         raise InvalidInput(
             f"文件不是可读取的 xlsx 工作簿：{error}",
             f"The file is not a readable xlsx workbook: {error}",
+            field="file",
             code="malformed_xlsx",
         ) from error
     doc: dict[str, Any] = {

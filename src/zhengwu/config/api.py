@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 import orjson
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -25,8 +26,16 @@ logger = logging.getLogger("zhengwu.api")
 
 class OrjsonParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
+        # PostgreSQL text cannot hold NUL; no field of the platform has a use for one.
+        if b"\\u0000" in request.body or b"\x00" in request.body:
+            raise InvalidInput(
+                "请求中含有不允许的空字符（NUL）",
+                "The request contains a NUL character, which no field accepts",
+                field="body",
+                code="nul_character",
+            )
         try:
-            return orjson.loads(request.body)
+            data = orjson.loads(request.body)
         except orjson.JSONDecodeError as exc:
             raise InvalidInput(
                 "请求体不是合法的 JSON",
@@ -34,6 +43,15 @@ class OrjsonParser(Parser):
                 field="body",
                 code="malformed_json",
             ) from exc
+        # A bare null, number or string would read as "no fields given" and act on defaults.
+        if not isinstance(data, dict):
+            raise InvalidInput(
+                "请求体应为 JSON 对象",
+                "The request body must be a JSON object",
+                field="body",
+                code="malformed_json",
+            )
+        return data
 
 
 class OrjsonRenderer(BaseRenderer):
@@ -164,6 +182,23 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         request,
         exc.status_code,
         {"code": "http_error", "message": str(exc), "message_en": str(exc), "field": None},
+    )
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # The database refused a value the validation let through (e.g. a NUL byte in a path):
+    # the request is at fault, and the transaction has already been rolled back.
+    logger.warning("database refused a value in %s %s: %s", request.method, request.path, exc)
+    return error_response(
+        request,
+        422,
+        {
+            "code": "invalid_value",
+            "message": "提交的内容含有数据库无法保存的值",
+            "message_en": "The request holds a value that cannot be stored",
+            "field": None,
+        },
     )
 
 

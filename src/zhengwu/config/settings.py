@@ -161,6 +161,17 @@ except ImportError:
             "ZHENGWU_TASKS=rq needs the redis extra: pip install 'zhengwu[redis]'"
         ) from None
 
+# --- caches -----------------------------------------------------------------------------
+# "pages": rendered public pages keyed by a data stamp (kernel.pagecache); per process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "zhengwu-pages",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
+
 # --- files ------------------------------------------------------------------------------
 FILES_DIR = (
     env.path(env.FILES_DIR, base=Path.cwd()) if env.text(env.FILES_DIR) else (VAR_DIR / "files")

@@ -8,3 +8,10 @@ os.environ.setdefault("ZHENGWU_TASKS", "immediate")
 os.environ.setdefault("ZHENGWU_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 from zhengwu.config.settings import *  # noqa: F403
+
+# Tests change the catalogue between assertions: no page served from an earlier test's state.
+# (tests/kernel/test_pagecache.py switches the real cache on where it is under test.)
+CACHES = {
+    **CACHES,  # noqa: F405
+    "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
