@@ -109,12 +109,18 @@ def main() -> int:
         ("search_api", f"/api/v1/catalog/search?q={query}"),
         ("search_page", f"/services/search/?q={query}"),
     ]
+    # One connection: the latency a single visitor sees, without queueing behind 31 others.
+    targets += [
+        ("search_api_single_client", f"/api/v1/catalog/search?q={query}"),
+        ("guide_page_single_client", f"/services/items/{code}/"),
+    ]
     results: dict[str, dict] = {}
     try:
         wait_for(port, "/healthz")
         for name, path in targets:
+            connections = 1 if name.endswith("_single_client") else args.connections
             results[name] = wrk(
-                base + path, duration=args.duration, connections=args.connections, headers={}
+                base + path, duration=args.duration, connections=connections, headers={}
             )
             r = results[name]
             print(

@@ -72,7 +72,8 @@ def wait_for(port: int, path: str, timeout: float = 30.0) -> None:
 def wrk(url: str, *, duration: int, connections: int, headers: dict[str, str]) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA)
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", script.name, url]
+    threads = min(2, connections)  # wrk needs at least one connection per thread
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", script.name, url]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     warm = [*command[:3], "-d2s", *command[4:]]

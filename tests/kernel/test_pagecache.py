@@ -135,3 +135,21 @@ def test_the_guide_page_is_cached_and_follows_a_new_publication(client):
         response = client.get(url)
         assert response["X-Page-Cache"] == "miss"
         assert "改名后的事项" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_cached_item_api_answers_exactly_what_a_fresh_render_does(client):
+    from tests.catalog.helpers_pages import build_small_catalog
+    from zhengwu.catalog.stamp import CATALOGUE_STAMP
+
+    version = build_small_catalog().current
+    url = f"/api/v1/catalog/items/{version.implementation_code}"
+    fresh = client.get(url)  # the test settings' dummy cache: rendered every time
+    with override_settings(CACHES=LOCMEM):
+        caches["pages"].clear()
+        CATALOGUE_STAMP.expire()
+        first, second = client.get(url), client.get(url)
+    assert fresh.status_code == first.status_code == second.status_code == 200
+    assert fresh.json() == first.json() == second.json()
+    assert fresh.json()["materials"] and fresh.json()["situations"]
+    assert client.get("/api/v1/catalog/items/NO-SUCH-CODE").status_code == 404

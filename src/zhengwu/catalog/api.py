@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from django.http import HttpRequest
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -25,6 +26,7 @@ from zhengwu.catalog.schemas import (
     PublicVersionOut,
     PublicVersionSummaryOut,
 )
+from zhengwu.catalog.stamp import CATALOGUE_STAMP
 from zhengwu.kernel.errors import InvalidInput, NotFound
 
 router = Router(tags=["catalog"])
@@ -97,7 +99,19 @@ def list_items(
 )
 def get_item(request: HttpRequest, implementation_code: str, at: datetime | None = None) -> Any:
     """The version in force now, or with ``at`` (ISO date-time) the one in force then."""
-    return selectors.published_version(implementation_code, at=at)
+    # Public and immutable until the catalogue changes: the rendered JSON is cached under the
+    # catalogue stamp (decision 0004), so a popular item costs one cache read.
+    moment = at.isoformat() if at else ""
+    key = f"api-item:{CATALOGUE_STAMP.value()}:{implementation_code[:50]}:{moment}"
+    cache = caches["pages"]
+    body = cache.get(key)
+    if body is None:
+        version = selectors.published_version(implementation_code, at=at)
+        body = orjson.dumps(
+            PublicVersionOut.from_orm(version).model_dump(), option=orjson.OPT_NON_STR_KEYS
+        )
+        cache.set(key, body, 3600)
+    return HttpResponse(body, content_type="application/json")
 
 
 @router.get(

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET
 from zhengwu.catalog import selectors
 from zhengwu.catalog.choices import Audience, HandlingForm, ServiceObject
 from zhengwu.catalog.models import Bundle, LifeEvent
-from zhengwu.catalog.search import catalogue_stamp, search_catalog
+from zhengwu.catalog.search import search_catalog
+from zhengwu.catalog.stamp import CATALOGUE_STAMP
 from zhengwu.kernel.errors import DomainError, InvalidInput, NotFound, http_status
-from zhengwu.kernel.pagecache import StampSource, cached_public_page
+from zhengwu.kernel.pagecache import cached_public_page
 
 SEARCH_LIMIT = 50
 ANSWER_PREFIX = "a."  # situation answers travel as a.<situation key>=<option key>
@@ -189,7 +190,23 @@ def bundle(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalog/bundle.html", {"nav_active": "services", "bundle": found})
 
 
+def _page_variant(request: HttpRequest, *args: Any, **kwargs: Any) -> str:
+    """What a cached public page depends on besides the catalogue and its query string."""
+    htmx = request.headers.get("HX-Request", "") + ":" + request.headers.get("HX-Target", "")
+    elderly = request.COOKIES.get("zhengwu_elderly", "")
+    path = [*map(str, args), *(f"{k}={v}" for k, v in sorted(kwargs.items()))]
+    return ":".join([*path, getattr(request, "LANGUAGE_CODE", ""), elderly, htmx])
+
+
+PAGE_STAMP = CATALOGUE_STAMP
+
+
 @require_GET
+@cached_public_page(
+    stamp=PAGE_STAMP,
+    variant=_page_variant,
+    allowed_params=("q", "department", "online", "cross_province", "object"),
+)
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     filters = _list_filters(request)
@@ -212,19 +229,9 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/search.html", context)
 
 
-def _guide_variant(request: HttpRequest, code: str) -> str:
-    htmx = request.headers.get("HX-Request", "") + ":" + request.headers.get("HX-Target", "")
-    elderly = request.COOKIES.get("zhengwu_elderly", "")
-    return f"{code}:{getattr(request, 'LANGUAGE_CODE', '')}:{elderly}:{htmx}"
-
-
-# A published version never changes; a new one changes the catalogue stamp (checked every 5 s).
-PAGE_STAMP = StampSource(catalogue_stamp, check_seconds=5.0)
-
-
 @require_GET
 @cached_public_page(
-    stamp=PAGE_STAMP, variant=_guide_variant, allowed_params=("at",), allowed_prefixes=("a.",)
+    stamp=PAGE_STAMP, variant=_page_variant, allowed_params=("at",), allowed_prefixes=("a.",)
 )
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     """An item's guide; ``?at=`` shows the version in force on a date; ``a.*`` answers the
