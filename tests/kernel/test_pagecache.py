@@ -120,18 +120,18 @@ def test_freeze_and_thaw_replace_every_token():
 def test_the_guide_page_is_cached_and_follows_a_new_publication(client):
     """End to end on a real guide page: a hit, then a new stamp shows the new version."""
     from tests.catalog.helpers_pages import build_small_catalog
-    from zhengwu.catalog.views import PAGE_STAMP
+    from zhengwu.catalog.stamp import CATALOGUE_STAMP
 
     version = build_small_catalog().current
     url = f"/services/items/{version.implementation_code}/"
     with override_settings(CACHES=LOCMEM):
         caches["pages"].clear()
-        PAGE_STAMP.expire()
+        CATALOGUE_STAMP.expire()
         assert client.get(url)["X-Page-Cache"] == "miss"
         assert client.get(url)["X-Page-Cache"] == "hit"
         version.name = "改名后的事项"
         version.save()  # any write moves the catalogue stamp (updated_at)
-        PAGE_STAMP.expire()
+        CATALOGUE_STAMP.expire()
         response = client.get(url)
         assert response["X-Page-Cache"] == "miss"
         assert "改名后的事项" in response.content.decode()

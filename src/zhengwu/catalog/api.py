@@ -207,12 +207,7 @@ def _bundle_detail(view: Any) -> dict[str, Any]:
 
 @router.get("/bundles", auth=None, response=list[BundleSummaryOut], summary="一件事 bundles")
 def list_bundles(request: HttpRequest, audience: Audience | None = None) -> Any:
-    from zhengwu.catalog.models import Bundle  # no bundle-list selector yet
-
-    qs = Bundle.objects.filter(active=True).select_related("life_event", "lead_department")
-    if audience:
-        qs = qs.filter(audience=audience.value)
-    return qs.order_by("name")
+    return selectors.active_bundles(audience=audience.value if audience else None)
 
 
 @router.get(

@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 
 from zhengwu.accounts.auth import request_channel
 from zhengwu.accounts.selectors import actor_for
-from zhengwu.catalog import diff, policies, quality, selectors, services, views_manage
+from zhengwu.catalog import consistency, diff, policies, quality, selectors, services
 from zhengwu.catalog.models import ItemVersion
 from zhengwu.kernel.actors import Actor
 from zhengwu.kernel.errors import NotAllowed
@@ -370,4 +370,4 @@ def consistency_check(
     market_access, investment or construction) with the published catalogue. Never writes."""
     if not policies.is_catalog_reviewer(request.user):
         raise NotAllowed("只有管理员可以做一致性检查", "Only administrators run consistency checks")
-    return views_manage.check_uploaded_list(file, kind[:32]).as_dict()
+    return consistency.check_uploaded_list(file, kind[:32]).as_dict()

@@ -214,3 +214,53 @@ def check_external_list(
             for name_, external, catalogue in found
         )
     return report
+
+
+# --- uploads (the workbench page and the API alike) --------------------------------------
+
+MAX_LIST_BYTES = 5 * 1024 * 1024
+XLSX_MAGIC = b"PK\x03\x04"  # an xlsx file is a zip archive
+
+
+def check_uploaded_list(upload: Any, kind: str) -> ConsistencyReport:
+    """Check an uploaded external list (page and API alike): the kind must be known, the file
+    at most 5 MB and, by its content, an xlsx (zip) file or UTF-8/GB18030 text (CSV)."""
+    if kind not in LIST_KINDS:
+        raise InvalidInput(
+            "请选择清单类型", "Choose the kind of list", field="kind", code="unknown_kind"
+        )
+    if upload is None:
+        raise InvalidInput("请选择文件", "Choose a file", field="file", code="required")
+    if upload.size > MAX_LIST_BYTES:
+        raise InvalidInput(
+            "文件不能大于 5 MB", "The file must not exceed 5 MB", field="file", code="too_large"
+        )
+    data = upload.read(MAX_LIST_BYTES + 1)
+    if len(data) > MAX_LIST_BYTES:
+        raise InvalidInput(
+            "文件不能大于 5 MB", "The file must not exceed 5 MB", field="file", code="too_large"
+        )
+    name = (upload.name or "")[:200]
+    # The type is judged by the content: a name ending in .xlsx must also be a zip archive.
+    is_xlsx = data.startswith(XLSX_MAGIC)
+    if not is_xlsx and (name.lower().endswith((".xlsx", ".xlsm")) or not _is_text(data)):
+        raise InvalidInput(
+            "文件应为 xlsx 或 CSV（UTF-8 或 GB18030 编码）",
+            "The file must be xlsx or CSV (UTF-8 or GB18030 text)",
+            field="file",
+            code="unsupported_type",
+        )
+    return check_external_list(data, kind=kind, filename=name)
+
+
+def _is_text(data: bytes) -> bool:
+    """CSV: text in UTF-8 or GB18030, without the NUL bytes of binary files."""
+    if not data.strip() or b"\x00" in data:
+        return False
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False

@@ -27,12 +27,10 @@ catalogue changes; the stamp is checked at most once every ``CATALOG_SEARCH_CHEC
 from __future__ import annotations
 
 import bisect
-import hashlib
 import html
 import math
 import re
 import threading
-import time
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -42,6 +40,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from zhengwu.catalog.stamp import CATALOGUE_STAMP
 from zhengwu.kernel.errors import InvalidInput
 
 LEXICON_PATH = Path(__file__).with_name("search_lexicon.txt")
@@ -634,38 +633,10 @@ def search_catalog(
 class _Cache:
     index: SearchIndex | None = None
     stamp: str | None = None
-    checked_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 _cache = _Cache()
-
-
-def check_interval() -> float:
-    from django.conf import settings
-
-    return float(getattr(settings, "CATALOG_SEARCH_CHECK_SECONDS", 5.0))
-
-
-def catalogue_stamp() -> str:
-    """A cheap fingerprint of what the index is built from (three aggregate queries)."""
-    from django.db.models import Count, Max
-
-    from zhengwu.catalog.choices import VersionStatus
-    from zhengwu.catalog.models import Bundle, BundleMember, ItemVersion, SearchSynonym
-
-    versions = ItemVersion.objects.filter(status=VersionStatus.PUBLISHED).aggregate(
-        n=Count("id"), last=Max("updated_at"), top=Max("id"), dept=Max("department__updated_at")
-    )
-    bundles = Bundle.objects.aggregate(n=Count("id"), top=Max("id"))
-    members = BundleMember.objects.aggregate(n=Count("id"), top=Max("id"))
-    # Bundles and synonyms have no modification time; both tables are small, so hash them.
-    bundle_rows = list(Bundle.objects.order_by("id").values_list("id", "name", "active"))
-    synonym_rows = list(
-        SearchSynonym.objects.order_by("id").values_list("id", "term", "expansions")
-    )
-    raw = repr((versions, bundles, members, bundle_rows, synonym_rows))
-    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
 def set_index(index: SearchIndex | None, *, stamp: str | None = None) -> None:
@@ -673,32 +644,30 @@ def set_index(index: SearchIndex | None, *, stamp: str | None = None) -> None:
     with _cache.lock:
         _cache.index = index
         _cache.stamp = stamp
-        _cache.checked_at = time.monotonic() if index is not None else 0.0
+    if index is None:
+        CATALOGUE_STAMP.expire()
 
 
 def get_index(*, force_check: bool = False) -> SearchIndex:
-    """The process's index; rebuilt when the catalogue stamp changed (checked every N s)."""
-    now = time.monotonic()
+    """The process's index; rebuilt when the catalogue stamp changed.
+
+    The stamp is the one the cached guide pages use (``catalog.stamp``), re-read at most every
+    ``CATALOG_SEARCH_CHECK_SECONDS``; within that interval a search touches no database.
+    """
     index = _cache.index
-    if index is not None and not force_check and now - _cache.checked_at < check_interval():
+    if index is not None and _cache.stamp is None and not force_check:
+        # Injected by a benchmark/test without a stamp: keep it until told otherwise.
+        return index
+    if force_check:
+        CATALOGUE_STAMP.expire()
+    stamp = CATALOGUE_STAMP.value()
+    if index is not None and stamp == _cache.stamp:
         return index
     with _cache.lock:
-        if (
-            _cache.index is not None
-            and not force_check
-            and time.monotonic() - _cache.checked_at < check_interval()
-        ):
-            return _cache.index
-        if _cache.index is not None and _cache.stamp is None and not force_check:
-            # Injected by a benchmark/test without a stamp: keep it until told otherwise.
-            _cache.checked_at = time.monotonic()
-            return _cache.index
-        stamp = catalogue_stamp()
         if _cache.index is None or stamp != _cache.stamp:
             documents, synonyms = load_documents()
             _cache.index = SearchIndex.build(documents, merged_synonyms(synonyms))
             _cache.stamp = stamp
-        _cache.checked_at = time.monotonic()
         return _cache.index
 
 

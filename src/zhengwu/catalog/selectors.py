@@ -588,6 +588,25 @@ class LifeEventNode:
     item_count: int  # published versions tagged with this node (not counting children)
 
 
+def active_bundles(
+    *, audience: str | None = None, life_event: LifeEvent | None = None
+) -> QuerySet[Bundle]:
+    """Active 一件事 in name order, with what a list shows (life event, lead department)."""
+    bundles = Bundle.objects.filter(active=True).select_related("life_event", "lead_department")
+    if audience:
+        bundles = bundles.filter(audience=audience)
+    if life_event is not None:
+        bundles = bundles.filter(life_event=life_event)
+    return bundles.order_by("name")
+
+
+def life_event_by_code(code: str) -> LifeEvent:
+    event = LifeEvent.objects.filter(code=code).first()
+    if event is None:
+        raise NotFound("没有这个主题", "No such life event", field="code")
+    return event
+
+
 def life_event_tree(audience: str) -> list[LifeEventNode]:
     """The life-cycle tree of one audience (natural or legal persons), in display order."""
     Audience(audience)  # refuse unknown audiences loudly

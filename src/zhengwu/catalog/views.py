@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET
 
 from zhengwu.catalog import selectors
 from zhengwu.catalog.choices import Audience, HandlingForm, ServiceObject
-from zhengwu.catalog.models import Bundle, LifeEvent
 from zhengwu.catalog.search import search_catalog
 from zhengwu.catalog.stamp import CATALOGUE_STAMP
 from zhengwu.kernel.errors import DomainError, InvalidInput, NotFound, http_status
@@ -123,8 +122,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "departments": selectors.departments_with_items(),
         "natural_tree": selectors.life_event_tree(Audience.NATURAL_PERSON),
         "legal_tree": selectors.life_event_tree(Audience.LEGAL_PERSON),
-        # no bundle-list selector yet: the active bundles, in name order
-        "bundles": Bundle.objects.filter(active=True).order_by("name"),
+        "bundles": selectors.active_bundles(),
     }
     return render(request, "catalog/home.html", context)
 
@@ -169,11 +167,12 @@ def department(request: HttpRequest, department_id: int) -> HttpResponse:
 
 @require_GET
 def life_event(request: HttpRequest, code: str) -> HttpResponse:
-    event = LifeEvent.objects.filter(code=code).first()
-    if event is None:
-        raise Http404
+    try:
+        event = selectors.life_event_by_code(code)
+    except NotFound as exc:
+        raise Http404 from exc
     versions = selectors.published_versions(life_event=code)
-    bundles = Bundle.objects.filter(active=True, life_event=event).order_by("name")
+    bundles = selectors.active_bundles(life_event=event)
     return render(
         request,
         "catalog/life_event.html",
@@ -198,12 +197,9 @@ def _page_variant(request: HttpRequest, *args: Any, **kwargs: Any) -> str:
     return ":".join([*path, getattr(request, "LANGUAGE_CODE", ""), elderly, htmx])
 
 
-PAGE_STAMP = CATALOGUE_STAMP
-
-
 @require_GET
 @cached_public_page(
-    stamp=PAGE_STAMP,
+    stamp=CATALOGUE_STAMP,
     variant=_page_variant,
     allowed_params=("q", "department", "online", "cross_province", "object"),
 )
@@ -231,7 +227,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @cached_public_page(
-    stamp=PAGE_STAMP, variant=_page_variant, allowed_params=("at",), allowed_prefixes=("a.",)
+    stamp=CATALOGUE_STAMP, variant=_page_variant, allowed_params=("at",), allowed_prefixes=("a.",)
 )
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     """An item's guide; ``?at=`` shows the version in force on a date; ``a.*`` answers the

@@ -40,19 +40,22 @@ ANONYMOUS_COOKIES = frozenset({"csrftoken", "zhengwu_language", "zhengwu_elderly
 class StampSource:
     """A fingerprint of a data source, re-read at most every ``check_seconds`` per process."""
 
-    def __init__(self, compute: Callable[[], str], *, check_seconds: float = 5.0) -> None:
+    def __init__(
+        self, compute: Callable[[], str], *, check_seconds: float | Callable[[], float] = 5.0
+    ) -> None:
         self._compute = compute
-        self._check_seconds = check_seconds
+        # A callable lets a setting (read at each check) decide the interval.
+        self._interval = check_seconds if callable(check_seconds) else lambda: check_seconds
         self._value: str | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
     def value(self) -> str:
         now = time.monotonic()
-        if self._value is not None and now - self._checked_at < self._check_seconds:
+        if self._value is not None and now - self._checked_at < self._interval():
             return self._value
         with self._lock:
-            if self._value is None or time.monotonic() - self._checked_at >= self._check_seconds:
+            if self._value is None or time.monotonic() - self._checked_at >= self._interval():
                 self._value = self._compute()
                 self._checked_at = time.monotonic()
             return self._value
