@@ -1,7 +1,8 @@
 """A real HTTP receiver for tests of outgoing calls (outbox pushes, webhooks …).
 
 It listens on 127.0.0.1 on a free port in a background thread and records every request.
-It can be told to fail the next N requests with a status code, to check retries.
+It can be told to fail the next N requests with a status code, to check retries, and to
+answer with a body of the test's choosing (``reply_json``, ``reply``).
 Use it through the ``http_receiver`` fixture in tests/conftest.py.
 """
 
@@ -31,6 +32,7 @@ class _Behaviour:
     fail_remaining: int = 0
     fail_status: int = 500
     status: int = 200
+    body: bytes | None = None  # None: the default {"ok": true} / planned-failure body
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -51,9 +53,13 @@ class Receiver:
                     if receiver._behaviour.fail_remaining > 0:
                         receiver._behaviour.fail_remaining -= 1
                         status = receiver._behaviour.fail_status
+                        body_chosen = None
                     else:
                         status = receiver._behaviour.status
+                        body_chosen = receiver._behaviour.body
                 reply = b'{"ok": true}' if status < 400 else b'{"error": "planned failure"}'
+                if body_chosen is not None:
+                    reply = body_chosen
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply)))
@@ -89,6 +95,18 @@ class Receiver:
         with self._behaviour.lock:
             self._behaviour.fail_remaining = 0
             self._behaviour.status = status
+            self._behaviour.body = None
+
+    def reply(self, body: bytes, *, status: int = 200) -> None:
+        """Answer every request with ``status`` and exactly ``body`` (may be invalid JSON)."""
+        with self._behaviour.lock:
+            self._behaviour.fail_remaining = 0
+            self._behaviour.status = status
+            self._behaviour.body = body
+
+    def reply_json(self, data: Any, *, status: int = 200) -> None:
+        """Answer every request with ``status`` and ``data`` as a JSON body."""
+        self.reply(orjson.dumps(data), status=status)
 
     def start(self) -> Receiver:
         self._thread.start()

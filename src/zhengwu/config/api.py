@@ -228,6 +228,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _mount_routers() -> None:
     from zhengwu.accounts.api import router as accounts_router
+    from zhengwu.cases.api import router as cases_router
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.catalog.api_manage import router as catalog_manage_router
     from zhengwu.catalog.api_search import router as catalog_search_router
@@ -238,6 +239,7 @@ def _mount_routers() -> None:
     api.add_router("/catalog", catalog_search_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/catalog/manage", catalog_manage_router)
+    api.add_router("/cases", cases_router)
 
 
 _mount_routers()

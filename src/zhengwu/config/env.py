@@ -140,6 +140,21 @@ AUDIT_CHAINS = _declare(
     "8",
     "Number of audit hash chains (writes to different chains do not wait for each other).",
 )
+PAYMENT_GATEWAY_URL = _declare(
+    "ZHENGWU_PAYMENT_GATEWAY_URL",
+    "",
+    "Base URL of the online payment gateway (e.g. the 非税收入 platform); empty disables "
+    "online payment (window payment always works).",
+)
+PAYMENT_GATEWAY_SECRET = _declare(
+    "ZHENGWU_PAYMENT_GATEWAY_SECRET",
+    "",
+    "HMAC-SHA256 secret shared with the payment gateway; signs orders and verifies its "
+    "payment notices. Required in production when the gateway URL is set.",
+)
+PAYMENT_GATEWAY_TIMEOUT = _declare(
+    "ZHENGWU_PAYMENT_GATEWAY_TIMEOUT", "10", "Seconds to wait for the payment gateway."
+)
 TEST_POSTGRES_URL = _declare(
     "ZHENGWU_TEST_POSTGRES_URL",
     "",

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "zhengwu.org",
     "zhengwu.accounts",
     "zhengwu.catalog",
+    "zhengwu.cases",
     "zhengwu.web",
 ]
 
@@ -317,5 +318,19 @@ AUDIT_CHAINS = env.integer(env.AUDIT_CHAINS, minimum=1)
 HTTP_BIND = env.text(env.HTTP_BIND)
 HTTP_WORKERS = env.integer(env.HTTP_WORKERS)
 HTTP_THREADS = env.integer(env.HTTP_THREADS, minimum=1)
+
+# --- online fee payment (zhengwu.cases.payments) ------------------------------------------
+PAYMENT_GATEWAY_URL = env.text(env.PAYMENT_GATEWAY_URL).rstrip("/")
+PAYMENT_GATEWAY_SECRET = env.text(env.PAYMENT_GATEWAY_SECRET)
+PAYMENT_GATEWAY_TIMEOUT = env.integer(env.PAYMENT_GATEWAY_TIMEOUT, minimum=1)
+if PAYMENT_GATEWAY_URL and not PAYMENT_GATEWAY_SECRET and ZHENGWU_MODE == "production":
+    raise env.ConfigurationError(
+        "ZHENGWU_PAYMENT_GATEWAY_URL is set but ZHENGWU_PAYMENT_GATEWAY_SECRET is not: "
+        "without the shared secret anyone could forge a payment notice. Set the secret, or "
+        "leave the URL empty to take fees at the window only."
+        "（已设置 ZHENGWU_PAYMENT_GATEWAY_URL，生产模式必须同时设置 "
+        "ZHENGWU_PAYMENT_GATEWAY_SECRET）"
+    )
+
 NINJA_PAGINATION_PER_PAGE = 50
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -15,3 +15,19 @@ CACHES = {
     **CACHES,  # noqa: F405
     "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
+
+# Uploaded files and rendered documents of the tests go to a throwaway directory, never to
+# ./var/files of the checkout (S3 settings are left alone: tests of S3 set their own).
+if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):  # noqa: F405
+    import tempfile
+
+    STORAGES = {  # noqa: F405
+        **STORAGES,  # noqa: F405
+        "default": {
+            **STORAGES["default"],  # noqa: F405
+            "OPTIONS": {
+                **STORAGES["default"].get("OPTIONS", {}),  # noqa: F405
+                "location": tempfile.mkdtemp(prefix="zhengwu-test-files-"),
+            },
+        },
+    }

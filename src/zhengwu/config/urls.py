@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("zhengwu.accounts.urls")),
     path("services/", include("zhengwu.catalog.urls")),
     path("workbench/catalog/", include("zhengwu.catalog.urls_manage")),
+    path("cases/", include("zhengwu.cases.urls")),
+    path("workbench/cases/", include("zhengwu.cases.urls_workbench")),
     path("", include("zhengwu.web.urls")),
 ]
 

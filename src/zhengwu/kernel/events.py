@@ -66,8 +66,36 @@ EVENTS: dict[str, EventSpec] = {
     ),
     "calendar.year_loaded": EventSpec(
         "A year's official holiday schedule was loaded; provisional deadlines that run into "
-        "that year are to be recomputed (handlers arrive with the cases domain).",
+        "that year are recomputed.",
+        handlers=("zhengwu.cases.services.on_calendar_year_loaded",),
+        async_=True,
         payload=("year",),
+    ),
+    "case.submitted": EventSpec(
+        "An application was submitted and numbered; the art. 32 clock runs from receipt.",
+        payload=("case_id", "number"),
+    ),
+    "case.accepted": EventSpec(
+        "A case was accepted (by a clerk, on receipt, or by law after 5 working days).",
+        payload=("case_id", "number"),
+    ),
+    "case.decided": EventSpec(
+        "The decision of a case was taken (approve or deny).",
+        payload=("case_id", "number", "decision"),
+    ),
+    "case.result_produced": EventSpec(
+        "An approved case produced its result (a numbered paper-result record until the "
+        "e-licence domain issues a licence from this event).",
+        payload=("case_id", "number", "result_number", "licence_type"),
+    ),
+    "case.concluded": EventSpec(
+        "A case concluded (result delivered, or a bundle's last member concluded): rating "
+        "invitation, supervision push and dossier entry react to it as those domains arrive.",
+        payload=("case_id", "number", "decision"),
+    ),
+    "case.revoked": EventSpec(
+        "An approval was revoked after a failed commitment verification (告知承诺核查不实).",
+        payload=("case_id", "number", "reason"),
     ),
     "catalog.version_published": EventSpec(
         "A catalogue version took effect; the previous version of the implementation list "

@@ -32,4 +32,22 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every=timedelta(seconds=60),
         description="publish approved catalogue versions whose effective date has come",
     ),
+    PeriodicJob(
+        name="cases.auto_accept",
+        task="zhengwu.cases.tasks.auto_accept_due",
+        every=timedelta(hours=1),
+        description="accept cases left without a decision for 5 working days (行政许可法 art. 32)",
+    ),
+    PeriodicJob(
+        name="cases.warnings",
+        task="zhengwu.cases.tasks.recompute_warnings",
+        every=timedelta(minutes=15),
+        description="recompute case and task warning levels; record e-supervision of overdue ones",
+    ),
+    PeriodicJob(
+        name="cases.deficiency_expiry",
+        task="zhengwu.cases.tasks.expire_deficiencies",
+        every=timedelta(hours=1),
+        description="end cases whose owed (容缺) materials were not supplied by the deadline",
+    ),
 )

@@ -43,6 +43,7 @@ class Command(BaseCommand):
         )
         accounts = accounts_demo.load_demo(reset_passwords=options["reset_passwords"])
         self._load_catalogue()
+        self._load_cases()
         self._print_accounts(accounts)
         if options.get("password_file"):
             self._write_password_file(options["password_file"], accounts)
@@ -60,6 +61,15 @@ class Command(BaseCommand):
             f"catalogue: {summary['created'].get('items', 0)} items created, "
             f"{summary['unchanged'].get('items', 0)} unchanged (事项目录已载入)"
         )
+
+    def _load_cases(self) -> None:
+        from zhengwu.cases import demo as cases_demo
+
+        numbers = cases_demo.load_demo()
+        if numbers:
+            self.stdout.write(
+                f"cases: {len(numbers)} demo cases in every state (演示办件 {len(numbers)} 件)"
+            )
 
     def _seed_calendar(self) -> None:
         from zhengwu.kernel import workdays

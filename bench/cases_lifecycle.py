@@ -1,0 +1,746 @@
+"""Case lifecycle throughput on PostgreSQL: submit → accept → review → decide → conclude.
+
+    .venv/bin/python bench/cases_lifecycle.py [--cases 1500] [--workers 1,2,4] [--keep]
+
+A throwaway PostgreSQL database (``--database``, dropped at the end unless ``--keep``) is
+migrated and given the case tests' small world (Baqiao org tree, a window clerk, an approver
+and a head of 区市场监管局, the 食品经营许可 item). Production settings (``ZHENGWU_MODE=
+production``, the ``database`` task backend as deployed; persistent connections).
+
+Set-up, not timed: walk-in drafts entered by the clerk (``draft_create`` channel
+``window`` and ``draft_update`` with the situation answers, in parallel processes), every
+material then marked received on paper (one UPDATE).
+
+(a) Services. One lifecycle is five service calls, each as a fresh request would make it
+    (the staff-role cache on the user object is dropped before every call):
+    ``submit`` (clerk) → ``accept`` (clerk) → ``complete_step`` review (approver) →
+    ``complete_step`` decide/approve (head) → ``deliver`` window (clerk). Run in 1 and in N
+    forked worker processes (each its own connection), after a warm-up; lifecycles/s is
+    the total divided by the wall time from the common start to the last worker's end.
+    Cost split per lifecycle: engine (``zhengwu.cases.engine`` calls, wrapped with timers —
+    nested calls counted once), database (every statement through
+    ``connection.execute_wrapper``, plus COMMIT, which does not pass the wrapper), and the
+    rest (Python: ORM, services, audit hashing, encryption). Rendering is NOT included:
+    the two notices of a lifecycle (受理通知书, 准予许可决定书) are enqueued as tasks after
+    commit (one INSERT each) and rendered by ``documents_service.render_and_store``
+    afterwards, measured on its own. ``--tasks immediate`` renders inline instead (then it
+    is included). With ``--profile`` a single-process cProfile run reports the top costs.
+
+(b) HTTP: see ``--http`` (the case API, workers of granian, API tokens), or the in-process
+    Django test client when the API is not there yet.
+
+Writes ``bench/results/cases_lifecycle.json`` and prints a summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import multiprocessing
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+RESULTS = ROOT / "bench" / "results"
+ENGINE_FUNCTIONS = (
+    "start",
+    "ready_tasks",
+    "complete",
+    "is_finished",
+    "restore",
+    "compile_process",
+    "digest",
+)
+STEPS = ("submit", "accept", "review", "decide", "deliver")
+
+
+# --- database -----------------------------------------------------------------------------
+
+
+def admin_connect(pg: str) -> Any:
+    import psycopg
+
+    return psycopg.connect(pg, autocommit=True)
+
+
+def recreate_database(pg: str, name: str) -> None:
+    with admin_connect(pg) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(pg: str, name: str) -> None:
+    with admin_connect(pg) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def configure(pg: str, database: str, tasks: str) -> Path:
+    """Production-mode environment (as ``bench/http_baseline.py``), then ``django.setup()``."""
+    from bench.http_baseline import production_env
+
+    tmp = Path(tempfile.mkdtemp(prefix="zhengwu-bench-cases-"))
+    env = production_env(tmp, pg.rsplit("/", 1)[0] + "/" + database)
+    env["ZHENGWU_TASKS"] = tasks
+    env["ZHENGWU_DB_CONN_MAX_AGE"] = "600"
+    os.environ.clear()
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    return tmp
+
+
+# --- the world ----------------------------------------------------------------------------
+
+
+class World:
+    def __init__(
+        self, clerk: Any, approver: Any, head: Any, code: str, answers: dict[str, str]
+    ) -> None:
+        self.clerk, self.approver, self.head = clerk, approver, head
+        self.code, self.answers = code, answers
+
+
+def build_world() -> World:
+    from django.core.management import call_command
+
+    from tests.cases.conftest import FOOD, _catalog_subset, food_answers
+    from tests.factories import make_staff
+    from zhengwu.catalog.io import import_catalog
+    from zhengwu.catalog.models import ItemVersion
+    from zhengwu.kernel import workdays
+    from zhengwu.kernel.actors import SYSTEM
+    from zhengwu.org import demo as org_demo
+    from zhengwu.org.selectors import department_by_name
+
+    call_command("migrate", interactive=False, verbosity=0)
+    workdays.seed_from_package()
+    org_demo.load_demo()
+    import_catalog(_catalog_subset({FOOD}, set()), actor=SYSTEM)
+    centre = department_by_name("区行政审批服务局")
+    market = department_by_name("区市场监管局")
+    assert centre and market
+    version = ItemVersion.objects.get(name=FOOD, status="published")
+    return World(
+        clerk=make_staff(department=centre, roles=["window_clerk"], display_name="刘倩"),
+        approver=make_staff(department=market, roles=["approver"], display_name="王建军"),
+        head=make_staff(department=market, roles=["department_head"], display_name="赵志刚"),
+        code=version.implementation_code,
+        answers=food_answers(version),
+    )
+
+
+def citizen_id(n: int) -> str:
+    from zhengwu.kernel.identifiers import citizen_id_check_digit
+
+    year = 1950 + n % 50
+    day = 1 + (n // 50) % 28
+    body = f"610111{year}{1 + n % 12:02d}{day:02d}{n % 1000:03d}"
+    return body + citizen_id_check_digit(body)
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
+
+
+def make_drafts(world: World, count: int, offset: int) -> list[int]:
+    """Walk-in drafts through the services: the clerk enters the applicant and the situation
+    answers (the materials follow them); every material is then marked received on paper."""
+    from zhengwu.accounts.policies import forget_cached_roles
+    from zhengwu.cases import services
+    from zhengwu.cases.models import CaseMaterial
+
+    ids = []
+    for i in range(offset, offset + count):
+        forget_cached_roles(world.clerk)
+        case = services.draft_create(
+            user=world.clerk,
+            implementation_code=world.code,
+            channel="window",
+            applicant=services.ApplicantData(
+                kind="citizen",
+                name=SURNAMES[i % 20] + GIVEN[(i // 20) % 20],
+                id_number=citizen_id(i),
+                phone=f"138{i:08d}",
+            ),
+        )
+        services.draft_update(
+            case_id=case.pk, user=world.clerk, answers=world.answers, channel="window"
+        )
+        ids.append(case.pk)
+    CaseMaterial.objects.filter(case_id__in=ids).update(
+        source="paper", paper_originals=1, paper_copies=1
+    )
+    return ids
+
+
+def _draft_worker(world: World, count: int, offset: int, queue: Any) -> None:
+    try:
+        queue.put((offset, make_drafts(world, count, offset)))
+    except BaseException as exc:
+        queue.put((offset, repr(exc)))
+
+
+def make_drafts_parallel(world: World, count: int, processes: int) -> tuple[list[int], float]:
+    from django.db import connections
+
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    share = -(-count // processes)
+    started = time.perf_counter()
+    procs = [
+        ctx.Process(target=_draft_worker, args=(world, share, i * share, queue))
+        for i in range(processes)
+    ]
+    for p in procs:
+        p.start()
+    parts = dict(queue.get() for _ in procs)
+    for p in procs:
+        p.join()
+    elapsed = time.perf_counter() - started
+    bad = [v for v in parts.values() if isinstance(v, str)]
+    if bad:
+        raise RuntimeError(bad[0])
+    return [pk for offset in sorted(parts) for pk in parts[offset]], elapsed
+
+
+# --- instruments --------------------------------------------------------------------------
+
+
+class Meter:
+    """Per-process accumulators (engine, SQL statements, COMMITs) and the installed hooks."""
+
+    def __init__(self) -> None:
+        self.reset()
+        self.depth = 0
+        self.record_sql: list[str] | None = None
+
+    def reset(self) -> None:
+        self.engine = 0.0
+        self.engine_calls = 0
+        self.db = 0.0
+        self.queries = 0
+        self.commit = 0.0
+        self.commits = 0
+
+    def snapshot(self) -> dict[str, float]:
+        return {
+            "engine": self.engine,
+            "engine_calls": self.engine_calls,
+            "db": self.db,
+            "queries": self.queries,
+            "commit": self.commit,
+            "commits": self.commits,
+        }
+
+    def sql_wrapper(self, execute: Callable, sql: str, params: Any, many: bool, context: Any):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.db += time.perf_counter() - started
+            self.queries += 1
+            if self.record_sql is not None:
+                self.record_sql.append(sql)
+
+    def timed_engine(self, func: Callable) -> Callable:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if self.depth:
+                return func(*args, **kwargs)
+            self.depth += 1
+            started = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                self.engine += time.perf_counter() - started
+                self.engine_calls += 1
+                self.depth -= 1
+
+        wrapper.__wrapped__ = func  # type: ignore[attr-defined]
+        return wrapper
+
+    def install(self) -> None:
+        from django.db import connections
+
+        from zhengwu.cases import engine
+
+        for name in ENGINE_FUNCTIONS:
+            setattr(engine, name, self.timed_engine(getattr(engine, name)))
+        wrapper = connections["default"]
+        original_commit = wrapper._commit
+
+        def commit() -> Any:
+            started = time.perf_counter()
+            try:
+                return original_commit()
+            finally:
+                self.commit += time.perf_counter() - started
+                self.commits += 1
+                if self.record_sql is not None:
+                    self.record_sql.append("COMMIT")
+
+        wrapper._commit = commit
+
+
+METER = Meter()
+
+
+def lifecycle(world: World, case_id: int, step_times: dict[str, float] | None = None) -> None:
+    from zhengwu.accounts.policies import forget_cached_roles
+    from zhengwu.cases import services
+
+    calls: list[tuple[str, Any, Callable[[], Any]]] = [
+        ("submit", world.clerk, lambda: services.submit(case_id=case_id, user=world.clerk)),
+        ("accept", world.clerk, lambda: services.accept(case_id=case_id, user=world.clerk)),
+        (
+            "review",
+            world.approver,
+            lambda: services.complete_step(
+                case_id=case_id, user=world.approver, action="pass", opinion="材料齐全，符合条件"
+            ),
+        ),
+        (
+            "decide",
+            world.head,
+            lambda: services.complete_step(
+                case_id=case_id, user=world.head, action="pass", decision="approve", opinion="同意"
+            ),
+        ),
+        (
+            "deliver",
+            world.clerk,
+            lambda: services.deliver(
+                case_id=case_id, user=world.clerk, method="window", identity_checked=True
+            ),
+        ),
+    ]
+    for name, user, call in calls:
+        forget_cached_roles(user)  # as a fresh request would
+        started = time.perf_counter()
+        call()
+        if step_times is not None:
+            step_times[name] = step_times.get(name, 0.0) + time.perf_counter() - started
+
+
+def _backend_cpu_ticks() -> tuple[int, int]:
+    """(pid, utime+stime ticks) of this connection's PostgreSQL backend (same machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return pid, int(fields[11]) + int(fields[12])
+    except OSError:
+        return pid, -1
+
+
+def _worker(
+    world: World,
+    case_ids: list[int],
+    warmup: int,
+    barrier: Any,
+    queue: Any,
+    immediate_tasks: bool,
+) -> None:
+    from django.db import connection
+
+    try:
+        if immediate_tasks:
+            _use_immediate_tasks()
+        for case_id in case_ids[:warmup]:
+            lifecycle(world, case_id)
+        timed = case_ids[warmup:]
+        _, ticks0 = _backend_cpu_ticks()
+        METER.reset()
+        step_times: dict[str, float] = {}
+        barrier.wait()
+        cpu0 = time.process_time()
+        started = time.time()
+        with connection.execute_wrapper(METER.sql_wrapper):
+            for case_id in timed:
+                lifecycle(world, case_id, step_times)
+        ended = time.time()
+        cpu = time.process_time() - cpu0
+        snap = METER.snapshot()
+        _, ticks1 = _backend_cpu_ticks()
+        tick = os.sysconf("SC_CLK_TCK")
+        queue.put(
+            {
+                "lifecycles": len(timed),
+                "started": started,
+                "ended": ended,
+                "process_cpu": cpu,
+                "backend_cpu": (ticks1 - ticks0) / tick if ticks0 >= 0 else None,
+                "steps": step_times,
+                **snap,
+            }
+        )
+    except BaseException as exc:  # report, do not hang the parent on the barrier
+        import traceback
+
+        barrier.abort()
+        queue.put({"error": f"{exc!r}\n{traceback.format_exc()}"})
+
+
+def _use_immediate_tasks() -> None:
+    from django.conf import settings
+
+    import django_tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    django_tasks.task_backends.__dict__.pop("settings", None)
+    django_tasks.task_backends._connections = type(django_tasks.task_backends._connections)()
+
+
+def run_services(
+    world: World, case_ids: list[int], workers: int, warmup: int, immediate_tasks: bool
+) -> dict[str, Any]:
+    from django.db import connections
+
+    connections.close_all()  # children open their own connections
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(workers)
+    queue = ctx.Queue()
+    chunks = [case_ids[i::workers] for i in range(workers)]
+    procs = [
+        ctx.Process(
+            target=_worker, args=(world, chunk, warmup, barrier, queue, immediate_tasks)
+        )
+        for chunk in chunks
+    ]
+    for p in procs:
+        p.start()
+    reports = [queue.get() for _ in procs]
+    for p in procs:
+        p.join()
+    errors = [r["error"] for r in reports if "error" in r]
+    if errors:
+        raise RuntimeError(errors[0])
+    total = sum(r["lifecycles"] for r in reports)
+    wall = max(r["ended"] for r in reports) - min(r["started"] for r in reports)
+
+    def per(key: str) -> float:
+        return sum(r[key] for r in reports) / total
+
+    wall_ms = sum(r["ended"] - r["started"] for r in reports) * 1000 / total
+    engine_ms, db_ms, commit_ms = per("engine") * 1000, per("db") * 1000, per("commit") * 1000
+    steps = {s: round(sum(r["steps"][s] for r in reports) * 1000 / total, 2) for s in STEPS}
+    backend = [r["backend_cpu"] for r in reports if r["backend_cpu"] is not None]
+    return {
+        "workers": workers,
+        "lifecycles": total,
+        "wall_seconds": round(wall, 2),
+        "lifecycles_per_second": round(total / wall, 1),
+        "per_lifecycle": {
+            "worker_wall_ms": round(wall_ms, 2),
+            "engine_ms": round(engine_ms, 2),
+            "engine_calls": round(per("engine_calls"), 1),
+            "db_statements_ms": round(db_ms, 2),
+            "db_commit_ms": round(commit_ms, 2),
+            "queries": round(per("queries"), 1),
+            "commits": round(per("commits"), 1),
+            "rest_python_ms": round(wall_ms - engine_ms - db_ms - commit_ms, 2),
+            "worker_cpu_ms": round(per("process_cpu") * 1000, 2),
+            "postgres_backend_cpu_ms": round(sum(backend) * 1000 / total, 2)
+            if len(backend) == len(reports)
+            else None,
+        },
+        "per_step_ms": steps,
+    }
+
+
+# --- queries of one lifecycle ---------------------------------------------------------------
+
+
+def query_breakdown(world: World, case_id: int) -> dict[str, Any]:
+    """Every statement of one lifecycle, grouped by step and by (verb, table)."""
+    from django.db import connection
+
+    from zhengwu.accounts.policies import forget_cached_roles
+    from zhengwu.cases import services
+
+    calls = {
+        "submit": (world.clerk, lambda: services.submit(case_id=case_id, user=world.clerk)),
+        "accept": (world.clerk, lambda: services.accept(case_id=case_id, user=world.clerk)),
+        "review": (
+            world.approver,
+            lambda: services.complete_step(
+                case_id=case_id, user=world.approver, action="pass", opinion="符合条件"
+            ),
+        ),
+        "decide": (
+            world.head,
+            lambda: services.complete_step(
+                case_id=case_id, user=world.head, action="pass", decision="approve", opinion="同意"
+            ),
+        ),
+        "deliver": (
+            world.clerk,
+            lambda: services.deliver(
+                case_id=case_id, user=world.clerk, method="window", identity_checked=True
+            ),
+        ),
+    }
+    per_step: dict[str, int] = {}
+    tables: Counter[str] = Counter()
+    statements: list[str] = []
+    with connection.execute_wrapper(METER.sql_wrapper):
+        for step, (user, call) in calls.items():
+            forget_cached_roles(user)
+            METER.record_sql = []
+            call()
+            recorded, METER.record_sql = METER.record_sql, None
+            per_step[step] = len([s for s in recorded if s != "COMMIT"])
+            for sql in recorded:
+                tables[_shape(sql)] += 1
+            statements += [f"[{step}] {sql}" for sql in recorded]
+    return {
+        "queries_per_step": per_step,
+        "queries_total": sum(per_step.values()),
+        "by_statement_kind": dict(tables.most_common()),
+        "statements": statements,
+    }
+
+
+def _shape(sql: str) -> str:
+    import re
+
+    sql = sql.strip()
+    verb = sql.split(None, 1)[0].upper()
+    if verb in ("COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK"):
+        return verb
+    pattern = {
+        "SELECT": r'\bFROM "(\w+)"',
+        "INSERT": r'INTO "(\w+)"',
+        "UPDATE": r'UPDATE "(\w+)"',
+        "DELETE": r'FROM "(\w+)"',
+    }.get(verb)
+    match = re.search(pattern, sql) if pattern else None
+    lock = " FOR UPDATE" if verb == "SELECT" and "FOR UPDATE" in sql else ""
+    return f"{verb} {match.group(1) if match else '?'}{lock}"
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def render_notices(limit: int) -> dict[str, Any]:
+    """``documents_service.render_and_store`` of notices the lifecycles enqueued."""
+    from zhengwu.cases import documents_service
+    from zhengwu.cases.models import Notice
+
+    ids = list(
+        Notice.objects.filter(pdf__isnull=True).order_by("id").values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return {"notices": 0}
+    documents_service.render_and_store(ids[0])  # fonts, styles
+    times = []
+    for notice_id in ids[1:]:
+        started = time.perf_counter()
+        documents_service.render_and_store(notice_id)
+        times.append(time.perf_counter() - started)
+    times.sort()
+    mean = statistics.fmean(times)
+    return {
+        "notices": len(times),
+        "ms_mean": round(mean * 1000, 2),
+        "ms_p95": round(times[int(0.95 * (len(times) - 1))] * 1000, 2),
+        "notices_per_lifecycle": 2,
+        "ms_per_lifecycle": round(2 * mean * 1000, 2),
+        "single_process_notices_per_second": round(1 / mean, 1),
+    }
+
+
+# --- profile --------------------------------------------------------------------------------
+
+
+def profile_lifecycles(world: World, case_ids: list[int], top: int = 30) -> dict[str, Any]:
+    for case_id in case_ids[:10]:
+        lifecycle(world, case_id)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for case_id in case_ids[10:]:
+        lifecycle(world, case_id)
+    profiler.disable()
+    out = {}
+    for key in ("tottime", "cumulative"):
+        buffer = io.StringIO()
+        stats = pstats.Stats(profiler, stream=buffer)
+        stats.strip_dirs().sort_stats(key).print_stats(top)
+        out[key] = buffer.getvalue()
+    buffer = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.sort_stats("cumulative").print_stats(r"zhengwu/(?!.*bench)", top + 20)
+    out["cumulative_zhengwu"] = buffer.getvalue().replace(str(ROOT / "src") + "/", "")
+    return {"lifecycles": len(case_ids) - 10, **out}
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    def run(*cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+        except OSError:
+            return ""
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+        cursor.execute("SHOW synchronous_commit")
+        sync = cursor.fetchone()[0]
+    return {
+        "cpus": os.cpu_count(),
+        "memory": run("free", "-g").splitlines()[1] if run("free", "-g") else "",
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "postgresql": pg_version,
+        "synchronous_commit": sync,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1500, help="timed lifecycles per run")
+    parser.add_argument("--workers", default="1,2,4", help="worker process counts to run")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed lifecycles per worker")
+    parser.add_argument("--tasks", choices=("database", "immediate"), default="database")
+    parser.add_argument("--render", type=int, default=200, help="notices rendered separately")
+    parser.add_argument("--profile", type=int, default=300, help="cProfile lifecycles (0: off)")
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database", default="zhengwu_bench_cases_life")
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--out", default="cases_lifecycle.json")
+    args = parser.parse_args()
+    worker_counts = [int(w) for w in args.workers.split(",") if w]
+
+    recreate_database(args.pg, args.database)
+    configure(args.pg, args.database, args.tasks)
+    try:
+        report = _run(args, worker_counts)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            drop_database(args.pg, args.database)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    _print(report)
+    print(f"(results in {RESULTS / args.out})")
+    return 0
+
+
+def _run(args: argparse.Namespace, worker_counts: list[int]) -> dict[str, Any]:
+    world = build_world()
+    METER.install()
+    immediate = args.tasks == "immediate"
+    if immediate:
+        _use_immediate_tasks()
+
+    needed = sum(args.cases + args.warmup * w for w in worker_counts) + 2
+    needed += args.profile + 10 if args.profile else 0
+    ids, draft_seconds = make_drafts_parallel(world, needed, os.cpu_count() or 2)
+    pool = iter(ids)
+
+    def take(n: int) -> list[int]:
+        return [next(pool) for _ in range(n)]
+
+    lifecycle(world, next(pool))  # warm the process (calendar, compiled process …)
+    breakdown = query_breakdown(world, next(pool))
+    runs = []
+    for workers in worker_counts:
+        batch = take(args.cases + args.warmup * workers)
+        # interleave so that every worker gets `warmup` first, then its share of the rest
+        chunks = [batch[i * args.warmup : (i + 1) * args.warmup] for i in range(workers)]
+        rest = batch[workers * args.warmup :]
+        for i in range(workers):
+            chunks[i] += rest[i::workers]
+        ordered = [chunks[i % workers][i // workers] for i in range(len(batch))]
+        runs.append(run_services(world, ordered, workers, args.warmup, immediate))
+        r = runs[-1]
+        print(
+            f"services, {workers} worker(s): {r['lifecycles_per_second']:.1f} lifecycles/s "
+            f"({r['lifecycles']} in {r['wall_seconds']} s)",
+            flush=True,
+        )
+    profile = profile_lifecycles(world, take(args.profile + 10)) if args.profile else None
+    rendering = render_notices(args.render) if not immediate else None
+    best = max(runs, key=lambda r: r["lifecycles_per_second"])
+    return {
+        "benchmark": "cases_lifecycle",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "config": {
+            "mode": "production",
+            "task_backend": args.tasks,
+            "rendering_included": immediate,
+            "database": "postgresql (throwaway)",
+            "item": "食品经营许可, process default.bpmn",
+            "lifecycle": [
+                "submit (clerk)",
+                "accept (clerk)",
+                "complete_step review pass (approver)",
+                "complete_step decide approve (head)",
+                "deliver window (clerk)",
+            ],
+            "warmup_per_worker": args.warmup,
+        },
+        "setup_drafts_per_second": round(len(ids) / draft_seconds, 1),
+        "services": runs,
+        "best_lifecycles_per_second": best["lifecycles_per_second"],
+        "target_lifecycles_per_second": 100,
+        "target_met": best["lifecycles_per_second"] >= 100,
+        "one_lifecycle_queries": breakdown,
+        "rendering": rendering,
+        "profile": profile,
+    }
+
+
+def _print(report: dict[str, Any]) -> None:
+    print(
+        f"{'workers':>7} {'lc/s':>7} {'ms/lc':>7} {'engine':>7} {'db stmt':>7} {'commit':>7}"
+        f" {'rest':>7} {'queries':>7} {'pg cpu':>7}"
+    )
+    for r in report["services"]:
+        p = r["per_lifecycle"]
+        print(
+            f"{r['workers']:>7} {r['lifecycles_per_second']:>7.1f} {p['worker_wall_ms']:>7.2f}"
+            f" {p['engine_ms']:>7.2f} {p['db_statements_ms']:>7.2f} {p['db_commit_ms']:>7.2f}"
+            f" {p['rest_python_ms']:>7.2f} {p['queries']:>7.1f}"
+            f" {p['postgres_backend_cpu_ms'] or 0:>7.2f}"
+        )
+    b = report["one_lifecycle_queries"]
+    print(f"queries per step: {b['queries_per_step']} (total {b['queries_total']})")
+    if report["rendering"]:
+        r = report["rendering"]
+        print(
+            f"rendering (not in the above): {r['ms_mean']} ms per notice, "
+            f"{r['ms_per_lifecycle']} ms per lifecycle (2 notices)"
+        )
+    print(f"set-up: draft_create + draft_update {report['setup_drafts_per_second']} drafts/s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

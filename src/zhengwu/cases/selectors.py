@@ -1,0 +1,269 @@
+"""Reads of cases for pages and the API, with the visibility rules of :mod:`policies`.
+
+Every function that takes a viewer returns only what the viewer may see; a case id the
+viewer may not see is ``NotFound`` (it does not exist for them).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from zhengwu.accounts import policies as account_policies
+from zhengwu.accounts import selectors as account_selectors
+from zhengwu.cases import policies
+from zhengwu.cases.choices import CaseKind, CaseStatus, WarningLevel
+from zhengwu.cases.models import Case, CaseEvent, CaseTask, Complaint, Message, Supervision
+from zhengwu.kernel import workdays
+from zhengwu.kernel.crypto import blind_index
+from zhengwu.kernel.errors import InvalidInput, NotFound
+from zhengwu.kernel.identifiers import parse_citizen_id, parse_uscc
+
+ID_PURPOSE = "case.applicant_id"
+NOT_FOUND = ("未找到该办件", "No such case")
+OPEN_TASK = Q(closed_at__isnull=True)
+# 综合窗口 (无差别受理): any window clerk may accept or refuse a case awaiting acceptance, so
+# any clerk may open it too (the acceptance queue lists them all).
+AWAITING_ACCEPTANCE = (CaseStatus.SUBMITTED, CaseStatus.CORRECTION)
+
+
+def enterprise_ids_of(user: Any) -> frozenset[int]:
+    return frozenset(
+        i.enterprise_id
+        for i in account_selectors.user_identities(user)
+        if i.enterprise_id is not None
+    )
+
+
+def _staff_q(user: Any) -> Q | None:
+    """Cases a staff member may see, or None for everything (overseers)."""
+    if policies.is_overseer(user):
+        return None
+    department_id = account_policies.staff_department_id(user)
+    if department_id is None:
+        return Q(pk__in=[])
+    task_here = CaseTask.objects.filter(case_id=OuterRef("pk"), department_id=department_id)
+    scope = (
+        Q(department_id=department_id)
+        | Q(receiving_department_id=department_id)
+        | Q(Exists(task_here))
+    )
+    if policies.may_accept(user):
+        scope |= Q(status__in=AWAITING_ACCEPTANCE) & ~Q(kind=CaseKind.CHILD)
+    return scope
+
+
+def may_view(user: Any, case: Case) -> bool:
+    if not account_policies.is_authenticated(user):
+        return False
+    if account_policies.is_staff_member(user):
+        if policies.is_overseer(user):
+            return True
+        if (
+            case.status in AWAITING_ACCEPTANCE
+            and case.kind != CaseKind.CHILD
+            and policies.may_accept(user)
+        ):
+            return True
+        department_id = account_policies.staff_department_id(user)
+        if department_id is None:
+            return False
+        if department_id in (case.department_id, case.receiving_department_id):
+            return True
+        return case.tasks.filter(department_id=department_id).exists()
+    return policies.is_applicant_side(user, case, enterprise_ids_of(user))
+
+
+def access_case(user: Any, case_id: int | str) -> Case:
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise NotFound(*NOT_FOUND, field="case_id") from None
+    case = (
+        Case.objects.select_related(
+            "item_version", "department", "receiving_department", "process", "bundle", "parent"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None or not may_view(user, case):
+        raise NotFound(*NOT_FOUND, field="case_id")
+    return case
+
+
+def applicant_cases(user: Any) -> QuerySet[Case]:
+    """ "My cases": own, filed as agent, and the enterprises' (children are shown in their
+    bundle)."""
+    q = Q(applicant_user_id=user.pk) | Q(agent_user_id=user.pk)
+    enterprises = enterprise_ids_of(user)
+    if enterprises:
+        q |= Q(enterprise_id__in=enterprises)
+    return (
+        Case.objects.filter(q)
+        .exclude(kind=CaseKind.CHILD)
+        .select_related("department")
+        .order_by("-created_at", "-id")
+    )
+
+
+def task_queue(user: Any, kind: str = "mine", *, limit: int = 50) -> list[CaseTask]:
+    """Work queues: ``mine`` (claimed by me), ``department`` (unclaimed, my roles),
+    ``overdue`` and ``due_soon`` (my department's open tasks), ordered by due date."""
+    department_id = account_policies.staff_department_id(user)
+    if department_id is None:
+        return []
+    base = CaseTask.objects.filter(OPEN_TASK).select_related("case", "assignee")
+    if kind == "mine":
+        qs = base.filter(assignee_id=user.pk)
+    elif kind == "department":
+        roles = set(account_policies.staff_roles(user))
+        if "department_head" in roles:
+            roles.add("approver")
+        qs = base.filter(department_id=department_id, role__in=sorted(roles), assignee__isnull=True)
+    elif kind == "overdue":
+        qs = base.filter(department_id=department_id, due_on__lt=timezone.localdate())
+    elif kind == "due_soon":
+        today = timezone.localdate()
+        horizon = workdays.add_working_days(today, 2)
+        qs = base.filter(department_id=department_id, due_on__gte=today, due_on__lte=horizon)
+    else:
+        raise InvalidInput("队列类型无效", "Unknown queue", field="queue")
+    return list(qs.order_by("due_on", "id")[:limit])
+
+
+def acceptance_queue(user: Any, *, limit: int = 50) -> list[Case]:
+    """Cases awaiting acceptance (any item: 综合窗口), oldest receipt first."""
+    if not policies.may_accept(user):
+        return []
+    return list(
+        Case.objects.filter(status=CaseStatus.SUBMITTED)
+        .exclude(kind=CaseKind.CHILD)
+        .order_by("received_on", "id")[:limit]
+    )
+
+
+def search_cases(
+    user: Any,
+    *,
+    number: str = "",
+    applicant_id: str = "",
+    applicant_name: str = "",
+    status: str = "",
+    warning: str = "",
+    limit: int = 50,
+) -> list[Case]:
+    """Staff case search: exact number, applicant ID number (through the blind index),
+    applicant name (exact), status, warning level — each an indexed lookup."""
+    qs = Case.objects.exclude(status=CaseStatus.DRAFT)
+    scope = _staff_q(user)
+    if scope is not None:
+        qs = qs.filter(scope)
+    if number:
+        qs = qs.filter(number=number.strip())
+    if applicant_id:
+        value = applicant_id.strip().upper()
+        try:
+            value = (
+                parse_citizen_id(value).value
+                if len(value) in (15, 18) and value[:17].isdigit()
+                else parse_uscc(value).value
+            )
+        except InvalidInput as exc:
+            raise exc.with_field_prefix("applicant_id") from None
+        qs = qs.filter(applicant_id_index=blind_index(value, purpose=ID_PURPOSE))
+    if applicant_name:
+        qs = qs.filter(applicant_name=applicant_name.strip())
+    if status:
+        if status not in CaseStatus.values:
+            raise InvalidInput("状态无效", "Unknown status", field="status")
+        qs = qs.filter(status=status)
+    if warning:
+        if warning not in WarningLevel.values:
+            raise InvalidInput("预警等级无效", "Unknown warning level", field="warning")
+        qs = qs.filter(warning_level=warning)
+    return list(qs.select_related("department").order_by("-created_at", "-id")[:limit])
+
+
+def public_progress(number: str, applicant_name: str) -> Case:
+    """Public lookup: the case number and the applicant's exact name must both match."""
+    number = (number or "").strip()
+    name = (applicant_name or "").strip()
+    if not number or not name:
+        raise InvalidInput(
+            "请输入办件编号和申请人姓名",
+            "Enter the case number and the applicant's name",
+            field="number" if not number else "applicant_name",
+        )
+    case = Case.objects.filter(number=number).exclude(status=CaseStatus.DRAFT).first()
+    if case is None or case.applicant_name != name:
+        raise NotFound(
+            "未找到与编号和姓名相符的办件", "No case matches that number and name", field="number"
+        )
+    return case
+
+
+def timeline(case: Case, *, public_only: bool) -> list[CaseEvent]:
+    qs = case.events.all()
+    if public_only:
+        qs = qs.filter(public=True)
+    return list(qs.order_by("id"))
+
+
+def next_step_text(case: Case) -> tuple[str, str]:
+    """What happens next and by when, for the applicant's timeline."""
+    status = case.status
+    due = case.promised_due.strftime("%Y年%m月%d日") if case.promised_due else ""
+    if status == CaseStatus.DRAFT:
+        return "请完善申请并提交", "Complete and submit the application"
+    if status == CaseStatus.SUBMITTED:
+        if case.received_on:
+            limit = workdays.add_working_days(case.received_on, 5)
+            return (
+                f"等待窗口受理（最迟 {limit:%Y年%m月%d日} 前作出受理决定）",
+                f"Awaiting acceptance (by {limit.isoformat()} at the latest)",
+            )
+        return "等待窗口受理", "Awaiting acceptance"
+    if status == CaseStatus.CORRECTION:
+        return "请按补正通知补齐材料后提交", "Supply the corrections and resubmit"
+    if status == CaseStatus.IN_PROGRESS:
+        step = case.current_step_label or "审查"
+        return (
+            f"{step}中，承诺 {due} 前办结",
+            f"In {case.current_step or 'review'}, due {case.promised_due}",
+        )
+    if status == CaseStatus.SUSPENDED:
+        return "特别程序中（不计入办理时限）", "Special procedure (clock stopped)"
+    if status == CaseStatus.DECIDED:
+        return "已作出决定，等待领取/送达", "Decided; awaiting delivery"
+    return "办理已结束", "Finished"
+
+
+def complaints_open(user: Any) -> QuerySet[Complaint]:
+    if not policies.may_answer_complaints(user):
+        return Complaint.objects.none()
+    return Complaint.objects.filter(status="open").order_by("due_on", "id")
+
+
+def supervision_records(user: Any, *, limit: int = 100) -> list[Supervision]:
+    qs = Supervision.objects.select_related("case", "department").order_by("-id")
+    if not policies.is_overseer(user):
+        department_id = account_policies.staff_department_id(user)
+        qs = qs.filter(department_id=department_id)
+    return list(qs[:limit])
+
+
+def messages_of(user: Any, *, limit: int = 50) -> list[Message]:
+    return list(Message.objects.filter(user_id=user.pk).order_by("-id")[:limit])
+
+
+def unread_count(user: Any) -> int:
+    return Message.objects.filter(user_id=user.pk, read_at__isnull=True).count()
+
+
+def working_days_left(case: Case, today: date | None = None) -> int | None:
+    if case.promised_due is None:
+        return None
+    return workdays.working_days_between(today or timezone.localdate(), case.promised_due)

@@ -1,0 +1,175 @@
+"""A small real world for case tests: the Baqiao org tree, staff of the right departments,
+applicants, and the part of the Baqiao demo catalogue the tests apply for."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.factories import make_citizen, make_enterprise_member, make_staff
+from zhengwu.accounts.models import User
+from zhengwu.catalog.io import import_catalog
+from zhengwu.catalog.models import ItemVersion
+from zhengwu.kernel.actors import SYSTEM
+
+FIXTURE = Path(__file__).resolve().parents[2] / "src/zhengwu/catalog/fixtures/baqiao_catalog.json"
+
+FOOD = "食品经营许可"
+ID_CARD = "居民身份证申领"  # fee 20元, window payment
+DOG = "养犬登记"  # fee basis not a fixed amount: assessed at the window
+HOMESTEAD = "农村宅基地审批"  # joint review by two bodies
+MEDICAL_FILING = "第二类医疗器械经营备案"  # 即办件, 收件即受理
+NEWBORN = "newborn"
+
+
+def _catalog_subset(names: set[str], bundles: set[str]) -> bytes:
+    doc = json.loads(FIXTURE.read_text("utf-8"))
+    keep_bundles = [b for b in doc["bundles"] if b["code"] in bundles]
+    member_codes = {m["implementation_code"] for b in keep_bundles for m in b["members"]}
+    doc["items"] = [
+        item
+        for item in doc["items"]
+        if item["name"] in names
+        or any(v["implementation_code"] in member_codes for v in item["versions"])
+    ]
+    doc["bundles"] = keep_bundles
+    doc["synonyms"] = []
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+@dataclass
+class World:
+    clerk: User
+    clerk2: User  # another venue (a street centre)
+    approver: User
+    head: User
+    other_approver: User  # another department
+    supervisor: User
+    citizen: User
+    citizen2: User
+    enterprise_member: User
+
+    def code(self, name: str) -> str:
+        version = ItemVersion.objects.filter(name=name, status="published").first()
+        assert version is not None, name
+        return version.implementation_code
+
+    def version(self, name: str) -> ItemVersion:
+        return ItemVersion.objects.get(name=name, status="published")
+
+
+@pytest.fixture
+def world(db, settings, tmp_path) -> World:
+    from zhengwu.kernel import workdays
+    from zhengwu.org import demo as org_demo
+    from zhengwu.org.selectors import department_by_name
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
+    workdays.seed_from_package()
+    org_demo.load_demo()
+    import_catalog(
+        _catalog_subset({FOOD, ID_CARD, DOG, HOMESTEAD, MEDICAL_FILING}, {NEWBORN}), actor=SYSTEM
+    )
+    centre = department_by_name("区行政审批服务局")
+    market = department_by_name("区市场监管局")
+    other = department_by_name("区民政局")
+    street = department_by_name("区政府办")
+    assert centre and market and other and street
+    return World(
+        clerk=make_staff(department=centre, roles=["window_clerk"], display_name="刘倩"),
+        clerk2=make_staff(department=street, roles=["window_clerk"], display_name="何静"),
+        approver=make_staff(department=market, roles=["approver"], display_name="王建军"),
+        head=make_staff(department=market, roles=["department_head"], display_name="赵志刚"),
+        other_approver=make_staff(department=other, roles=["approver"], display_name="钱多"),
+        supervisor=make_staff(department=centre, roles=["supervisor"], display_name="吴敏"),
+        citizen=make_citizen(real_name="张伟"),
+        citizen2=make_citizen(real_name="李娜"),
+        enterprise_member=make_enterprise_member(),
+    )
+
+
+# --- tiny real files ---------------------------------------------------------------------------
+
+
+def pdf_bytes(text: str = "zhengwu") -> bytes:
+    body = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        + f"% {text}\n".encode()
+        + b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    return body
+
+
+def png_bytes() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    raw = b"\x00\xff\x00\x00"
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def upload_all(case: Any, user: User, *, skip: tuple[str, ...] = ()) -> None:
+    from zhengwu.cases import services
+
+    for material in case.materials.all():
+        if material.key in skip:
+            continue
+        services.material_upload(
+            case_id=case.pk,
+            material_key=material.key,
+            user=user,
+            filename=f"{material.name}.pdf",
+            content=pdf_bytes(material.key),
+        )
+
+
+def food_answers(version: ItemVersion) -> dict[str, str]:
+    """The first option of every question that applies (follow-ups of chosen options too)."""
+    answers: dict[str, str] = {}
+    chosen: set[int] = set()
+    situations = list(version.situations.order_by("sort_order", "id"))
+    changed = True
+    while changed:
+        changed = False
+        for situation in situations:
+            if situation.key in answers:
+                continue
+            if situation.parent_option_id is not None and situation.parent_option_id not in chosen:
+                continue
+            option = situation.options.order_by("sort_order", "id").first()
+            if option is not None:
+                answers[situation.key] = option.key
+                chosen.add(option.pk)
+                changed = True
+    return answers
+
+
+def a_workday_after(day: date, n: int) -> date:
+    from zhengwu.kernel import workdays
+
+    return workdays.add_working_days(day, n)
