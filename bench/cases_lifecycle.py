@@ -35,6 +35,7 @@ Writes ``bench/results/cases_lifecycle.json`` and prints a summary.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -46,6 +47,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -103,6 +105,19 @@ def configure(pg: str, database: str, tasks: str) -> Path:
 
     django.setup()
     return tmp
+
+
+def load_services_from(path: Path) -> None:
+    import importlib.util
+
+    import zhengwu.cases
+
+    spec = importlib.util.spec_from_file_location("zhengwu.cases.services", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["zhengwu.cases.services"] = module
+    spec.loader.exec_module(module)
+    zhengwu.cases.services = module  # type: ignore[attr-defined]
 
 
 # --- the world ----------------------------------------------------------------------------
@@ -401,9 +416,8 @@ def _worker(
 
 
 def _use_immediate_tasks() -> None:
-    from django.conf import settings
-
     import django_tasks
+    from django.conf import settings
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     django_tasks.task_backends.__dict__.pop("settings", None)
@@ -417,18 +431,21 @@ def run_services(
 
     connections.close_all()  # children open their own connections
     ctx = multiprocessing.get_context("fork")
-    barrier = ctx.Barrier(workers)
+    barrier = ctx.Barrier(workers + 1)  # the parent joins to read the machine's CPU counters
     queue = ctx.Queue()
     chunks = [case_ids[i::workers] for i in range(workers)]
     procs = [
-        ctx.Process(
-            target=_worker, args=(world, chunk, warmup, barrier, queue, immediate_tasks)
-        )
+        ctx.Process(target=_worker, args=(world, chunk, warmup, barrier, queue, immediate_tasks))
         for chunk in chunks
     ]
     for p in procs:
         p.start()
+    load_before = os.getloadavg()[0]
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait()
+    busy0 = machine_busy_seconds()
     reports = [queue.get() for _ in procs]
+    busy1 = machine_busy_seconds()
     for p in procs:
         p.join()
     errors = [r["error"] for r in reports if "error" in r]
@@ -464,7 +481,35 @@ def run_services(
             else None,
         },
         "per_step_ms": steps,
+        "load_average_1min_before": round(load_before, 2),
+        # CPU the rest of the machine used meanwhile (other users' jobs), in cores
+        "other_cpu_cores": round(
+            max(
+                0.0,
+                (busy1 - busy0) - sum(r["process_cpu"] + (r["backend_cpu"] or 0) for r in reports),
+            )
+            / wall,
+            2,
+        ),
     }
+
+
+def machine_busy_seconds() -> float:
+    """Busy CPU seconds of the whole machine since boot (/proc/stat, all cores)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for_quiet(max_seconds: float, threshold: float = 0.6) -> float:
+    """Wait (up to ``max_seconds``) until the machine is nearly idle; returns the load seen."""
+    deadline = time.monotonic() + max_seconds
+    while True:
+        busy0 = machine_busy_seconds()
+        time.sleep(2)
+        cores = (machine_busy_seconds() - busy0) / 2
+        if cores < threshold or time.monotonic() > deadline:
+            return round(cores, 2)
 
 
 # --- queries of one lifecycle ---------------------------------------------------------------
@@ -622,34 +667,269 @@ def machine() -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("all", "services", "http"), default="all")
     parser.add_argument("--cases", type=int, default=1500, help="timed lifecycles per run")
     parser.add_argument("--workers", default="1,2,4", help="worker process counts to run")
     parser.add_argument("--warmup", type=int, default=20, help="untimed lifecycles per worker")
     parser.add_argument("--tasks", choices=("database", "immediate"), default="database")
     parser.add_argument("--render", type=int, default=200, help="notices rendered separately")
     parser.add_argument("--profile", type=int, default=300, help="cProfile lifecycles (0: off)")
+    parser.add_argument("--http-cases", type=int, default=600, help="timed HTTP lifecycles")
+    parser.add_argument("--http-workers", default="2", help="granian worker counts to run")
+    parser.add_argument("--http-threads", type=int, default=4, help="granian blocking threads")
+    parser.add_argument("--http-clients", type=int, default=8, help="concurrent clients")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database", default="zhengwu_bench_cases_life")
-    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument(
+        "--wait-idle", type=float, default=300, help="seconds to wait for an idle machine"
+    )
     parser.add_argument("--out", default="cases_lifecycle.json")
+    parser.add_argument(
+        "--services-file",
+        help="A/B runs: load zhengwu.cases.services from this file (e.g. a copy without a fix)",
+    )
+    parser.add_argument("--http-setup", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.http_setup:
+        return http_setup(args.http_setup)
     worker_counts = [int(w) for w in args.workers.split(",") if w]
 
-    recreate_database(args.pg, args.database)
-    configure(args.pg, args.database, args.tasks)
-    try:
-        report = _run(args, worker_counts)
-    finally:
-        from django.db import connections
+    report: dict[str, Any] = {"benchmark": "cases_lifecycle"}
+    if args.part in ("all", "services"):
+        recreate_database(args.pg, args.database)
+        configure(args.pg, args.database, args.tasks)
+        if args.services_file:
+            load_services_from(Path(args.services_file))
+        try:
+            report.update(_run(args, worker_counts))
+        finally:
+            from django.db import connections
 
-        connections.close_all()
-        if not args.keep:
-            drop_database(args.pg, args.database)
+            connections.close_all()
+            if not args.keep:
+                drop_database(args.pg, args.database)
+    if args.part in ("all", "http"):
+        report["http"] = run_http(args)
+    report.setdefault("date", datetime.now(UTC).isoformat(timespec="seconds"))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     _print(report)
     print(f"(results in {RESULTS / args.out})")
     return 0
+
+
+# --- (b) HTTP -------------------------------------------------------------------------------
+
+
+def http_setup(count: int) -> int:
+    """In a subprocess with the server's environment: migrate, the world, ``count`` drafts,
+    API tokens of the three staff members; prints JSON."""
+    import django
+
+    django.setup()
+    from zhengwu.accounts import services as account_services
+
+    world = build_world()
+    ids, seconds = make_drafts_parallel(world, count, os.cpu_count() or 2)
+    tokens = {}
+    for name in ("clerk", "approver", "head"):
+        _, secret = account_services.token_create(
+            user=getattr(world, name), name="bench", scopes=["read", "write"], expires_in_days=1
+        )
+        tokens[name] = secret
+    print(json.dumps({"tokens": tokens, "case_ids": ids, "draft_seconds": seconds}))
+    return 0
+
+
+HTTP_STEPS: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("submit", "clerk", "/api/v1/cases/{id}/submit", {}),
+    ("accept", "clerk", "/api/v1/cases/staff/cases/{id}/accept", {}),
+    (
+        "review",
+        "approver",
+        "/api/v1/cases/staff/cases/{id}/steps",
+        {"action": "pass", "opinion": "材料齐全，符合条件"},
+    ),
+    (
+        "decide",
+        "head",
+        "/api/v1/cases/staff/cases/{id}/steps",
+        {"action": "pass", "decision": "approve", "opinion": "同意"},
+    ),
+    (
+        "deliver",
+        "clerk",
+        "/api/v1/cases/staff/cases/{id}/deliver",
+        {"method": "window", "identity_checked": True},
+    ),
+]
+
+
+def _http_client(
+    port: int, tokens: dict[str, str], ids: list[int], warmup: int, barrier: Any, queue: Any
+) -> None:
+    import http.client
+
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        latencies: dict[str, list[float]] = {name: [] for name, *_ in HTTP_STEPS}
+
+        def lifecycle(case_id: int, record: bool) -> None:
+            for name, who, path, body in HTTP_STEPS:
+                headers = {
+                    "Authorization": f"Bearer {tokens[who]}",
+                    "Content-Type": "application/json",
+                }
+                if name == "submit":
+                    headers["Idempotency-Key"] = f"bench-{case_id}"
+                started = time.perf_counter()
+                conn.request("POST", path.format(id=case_id), json.dumps(body), headers)
+                response = conn.getresponse()
+                payload = response.read()
+                if response.status >= 300:
+                    raise RuntimeError(f"{name} {case_id}: {response.status} {payload[:300]!r}")
+                if record:
+                    latencies[name].append(time.perf_counter() - started)
+
+        for case_id in ids[:warmup]:
+            lifecycle(case_id, False)
+        barrier.wait()
+        started = time.time()
+        for case_id in ids[warmup:]:
+            lifecycle(case_id, True)
+        queue.put(
+            {
+                "lifecycles": len(ids) - warmup,
+                "started": started,
+                "ended": time.time(),
+                "latencies": latencies,
+            }
+        )
+    except BaseException as exc:
+        import traceback
+
+        barrier.abort()
+        queue.put({"error": f"{exc!r}\n{traceback.format_exc()}"})
+
+
+def run_http(args: argparse.Namespace) -> dict[str, Any]:
+    """Part (b): ``zhengwu serve`` (granian WSGI, production settings) and concurrent API
+    clients, each running whole lifecycles over one keep-alive connection."""
+    from bench.http_baseline import free_port, production_env, wait_for
+
+    database = args.database + "_http"
+    recreate_database(args.pg, database)
+    tmp = Path(tempfile.mkdtemp(prefix="zhengwu-bench-cases-http-"))
+    env = production_env(tmp, args.pg.rsplit("/", 1)[0] + "/" + database)
+    env.update({"ZHENGWU_TASKS": "database", "ZHENGWU_DB_CONN_MAX_AGE": "600"})
+    worker_counts = [int(w) for w in args.http_workers.split(",") if w]
+    warmup = 10
+    per_run = args.http_cases + warmup * args.http_clients
+    setup = subprocess.run(
+        [sys.executable, __file__, "--http-setup", str(per_run * len(worker_counts))],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if setup.returncode != 0:
+        raise RuntimeError(setup.stderr[-3000:])
+    prepared = json.loads(setup.stdout.strip().splitlines()[-1])
+    ids, tokens = prepared["case_ids"], prepared["tokens"]
+    runs = []
+    try:
+        for n, workers in enumerate(worker_counts):
+            batch = ids[n * per_run : (n + 1) * per_run]
+            runs.append(_http_run(args, env, tokens, batch, workers, warmup, free_port, wait_for))
+            r = runs[-1]
+            print(
+                f"HTTP, {workers} granian worker(s) x {args.http_threads} threads, "
+                f"{args.http_clients} clients: {r['lifecycles_per_second']:.1f} lifecycles/s",
+                flush=True,
+            )
+    finally:
+        if not args.keep:
+            drop_database(args.pg, database)
+    return {
+        "server": "zhengwu serve (granian WSGI), production settings, TASKS=database",
+        "blocking_threads": args.http_threads,
+        "clients": args.http_clients,
+        "warmup_per_client": warmup,
+        "steps": [f"POST {path} ({who})" for _, who, path, _ in HTTP_STEPS],
+        "response": "each action answers with the full staff/applicant case view",
+        "runs": runs,
+    }
+
+
+def _http_run(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    tokens: dict[str, str],
+    ids: list[int],
+    workers: int,
+    warmup: int,
+    free_port: Callable[[], int],
+    wait_for: Callable[[int, str], None],
+) -> dict[str, Any]:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *(str(Path(sys.executable).parent / "zhengwu"), "serve", "--no-collectstatic"),
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+            *("--threads", str(args.http_threads)),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(port, "/healthz")
+        if args.wait_idle:
+            wait_for_quiet(args.wait_idle, threshold=0.6)
+        ctx = multiprocessing.get_context("fork")
+        barrier = ctx.Barrier(args.http_clients + 1)
+        queue = ctx.Queue()
+        clients = [
+            ctx.Process(
+                target=_http_client,
+                args=(port, tokens, ids[i :: args.http_clients], warmup, barrier, queue),
+            )
+            for i in range(args.http_clients)
+        ]
+        for c in clients:
+            c.start()
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        reports = [queue.get() for _ in clients]
+        for c in clients:
+            c.join()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    errors = [r["error"] for r in reports if "error" in r]
+    if errors:
+        raise RuntimeError(errors[0])
+    total = sum(r["lifecycles"] for r in reports)
+    wall = max(r["ended"] for r in reports) - min(r["started"] for r in reports)
+    steps = {}
+    for name, *_ in HTTP_STEPS:
+        samples = sorted(x for r in reports for x in r["latencies"][name])
+        steps[name] = {
+            "p50_ms": round(samples[len(samples) // 2] * 1000, 1),
+            "p95_ms": round(samples[int(0.95 * (len(samples) - 1))] * 1000, 1),
+        }
+    return {
+        "granian_workers": workers,
+        "lifecycles": total,
+        "wall_seconds": round(wall, 2),
+        "lifecycles_per_second": round(total / wall, 1),
+        "requests_per_second": round(total * len(HTTP_STEPS) / wall, 1),
+        "per_step": steps,
+    }
 
 
 def _run(args: argparse.Namespace, worker_counts: list[int]) -> dict[str, Any]:
@@ -678,7 +958,9 @@ def _run(args: argparse.Namespace, worker_counts: list[int]) -> dict[str, Any]:
         for i in range(workers):
             chunks[i] += rest[i::workers]
         ordered = [chunks[i % workers][i // workers] for i in range(len(batch))]
+        quiet = wait_for_quiet(args.wait_idle) if args.wait_idle else None
         runs.append(run_services(world, ordered, workers, args.warmup, immediate))
+        runs[-1]["machine_busy_cores_before"] = quiet
         r = runs[-1]
         print(
             f"services, {workers} worker(s): {r['lifecycles_per_second']:.1f} lifecycles/s "
@@ -693,6 +975,7 @@ def _run(args: argparse.Namespace, worker_counts: list[int]) -> dict[str, Any]:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "config": {
+            "services_file": args.services_file or "src/zhengwu/cases/services.py",
             "mode": "production",
             "task_backend": args.tasks,
             "rendering_included": immediate,
@@ -719,17 +1002,30 @@ def _run(args: argparse.Namespace, worker_counts: list[int]) -> dict[str, Any]:
 
 
 def _print(report: dict[str, Any]) -> None:
+    if "services" in report:
+        _print_services(report)
+    for r in report.get("http", {}).get("runs", []):
+        steps = "  ".join(
+            f"{name} {v['p50_ms']:.0f}/{v['p95_ms']:.0f}" for name, v in r["per_step"].items()
+        )
+        print(
+            f"HTTP {r['granian_workers']} worker(s): {r['lifecycles_per_second']:.1f} lifecycles/s"
+            f" ({r['requests_per_second']:.0f} req/s); p50/p95 ms: {steps}"
+        )
+
+
+def _print_services(report: dict[str, Any]) -> None:
     print(
         f"{'workers':>7} {'lc/s':>7} {'ms/lc':>7} {'engine':>7} {'db stmt':>7} {'commit':>7}"
-        f" {'rest':>7} {'queries':>7} {'pg cpu':>7}"
+        f" {'rest':>7} {'queries':>7} {'cpu':>7} {'pg cpu':>7} {'other':>5}"
     )
     for r in report["services"]:
         p = r["per_lifecycle"]
         print(
             f"{r['workers']:>7} {r['lifecycles_per_second']:>7.1f} {p['worker_wall_ms']:>7.2f}"
             f" {p['engine_ms']:>7.2f} {p['db_statements_ms']:>7.2f} {p['db_commit_ms']:>7.2f}"
-            f" {p['rest_python_ms']:>7.2f} {p['queries']:>7.1f}"
-            f" {p['postgres_backend_cpu_ms'] or 0:>7.2f}"
+            f" {p['rest_python_ms']:>7.2f} {p['queries']:>7.1f} {p['worker_cpu_ms']:>7.2f}"
+            f" {p['postgres_backend_cpu_ms'] or 0:>7.2f} {r['other_cpu_cores']:>5.2f}"
         )
     b = report["one_lifecycle_queries"]
     print(f"queries per step: {b['queries_per_step']} (total {b['queries_total']})")

@@ -658,3 +658,23 @@ def test_complaint_and_answer(world):
         call(supervisor, "post", f"/staff/complaints/{opened['id']}/answer", {"answer": "x"}), 409
     )
     assert again["details"]["status"] == "answered"
+
+
+def test_ids_and_queue_kinds_out_of_range_are_422(world):
+    citizen = login(world.citizen)
+    assert error(call(citizen, "get", "/99999999999999999999999"), 422)["field"] == "case_id"
+    assert error(call(citizen, "get", "/0"), 422)["field"] == "case_id"
+    assert error(call(login(world.clerk), "get", "/staff/queue?kind=all"), 422)["field"] == "kind"
+    assert error(call(login(world.clerk), "get", "/staff/search?status=lost"), 422)["field"] == (
+        "status"
+    )
+
+
+def test_the_same_key_on_another_draft_returns_the_first_case(world):
+    citizen = login(world.citizen)
+    first = submitted_food_case(world, citizen)  # key k-1
+    second = new_food_draft(citizen, world)
+    upload_everything(citizen, second)
+    again = ok(call(citizen, "post", f"/{second['id']}/submit", **{"Idempotency-Key": "k-1"}))
+    assert again["id"] == first["id"]
+    assert Case.objects.get(pk=second["id"]).status == CaseStatus.DRAFT

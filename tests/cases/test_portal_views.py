@@ -342,6 +342,21 @@ def test_correction_upload_and_resubmit_from_the_case_page(client, world):
     assert "已提交补正材料" in client.get(detail_url).content.decode()
 
 
+def test_uploading_when_nothing_is_asked_for_is_a_conflict(client, world):
+    case = _submitted(world)
+    material = case.materials.order_by("sort_order").first()
+    client.force_login(world.citizen)
+    response = client.post(
+        reverse("cases:upload", args=[case.pk]), {f"file.{material.key}": _pdf("late.pdf")}
+    )
+    assert response.status_code == 409 and "不能上传材料" in response.content.decode()
+    assert not CaseFile.objects.filter(material=material, filename="late.pdf").exists()
+    # a submitted application is no longer edited: its form goes to the case page
+    assert client.get(reverse("cases:edit", args=[case.pk]))["Location"] == reverse(
+        "cases:detail", args=[case.pk]
+    )
+
+
 def test_withdraw_asks_first_then_withdraws_once(client, world):
     case = _submitted(world)
     client.force_login(world.citizen)
@@ -359,9 +374,7 @@ def test_withdraw_asks_first_then_withdraws_once(client, world):
 
 def test_online_payment_without_a_gateway_says_pay_at_a_window(client, world, settings):
     settings.PAYMENT_GATEWAY_URL = ""
-    case = _submitted(world, DOG)
-    services.accept(case_id=case.pk, user=world.clerk)
-    services.fee_assess(case_id=case.pk, user=world.clerk, amount="50", basis="犬只登记收费标准")
+    case = _assessed_dog_case(world)
     client.force_login(world.citizen)
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "50.00" in page
@@ -371,6 +384,53 @@ def test_online_payment_without_a_gateway_says_pay_at_a_window(client, world, se
     assert not Payment.objects.filter(case=case).exists()  # no order left behind
     case.refresh_from_db()
     assert case.fee_amount == Decimal("50.00") and not case.fee_paid
+
+
+def _assessed_dog_case(world):
+    case = _submitted(world, DOG)
+    services.accept(case_id=case.pk, user=world.clerk)
+    services.fee_assess(case_id=case.pk, user=world.clerk, amount="50", basis="犬只登记收费标准")
+    return case
+
+
+def test_online_payment_sends_the_applicant_to_the_gateway(client, world, settings, http_receiver):
+    settings.PAYMENT_GATEWAY_URL = http_receiver.url
+    settings.PAYMENT_GATEWAY_SECRET = "gateway-secret-for-tests"
+    http_receiver.reply_json({"pay_url": "https://pay.example.cn/cashier?t=1", "gateway_ref": "G1"})
+    case = _assessed_dog_case(world)
+    client.force_login(world.citizen)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'action="{reverse("cases:pay", args=[case.pk])}"' in page
+    response = client.post(reverse("cases:pay", args=[case.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == "https://pay.example.cn/cashier?t=1"
+    [request] = http_receiver.requests
+    sent = request.json()
+    assert sent["notify_url"] == "http://testserver/api/v1/cases/payments/notify"
+    assert sent["return_url"] == f"http://testserver{reverse('cases:detail', args=[case.pk])}"
+    assert sent["amount"] == "50.00"
+    assert Payment.objects.get(case=case).gateway_ref == "G1"
+
+
+def test_owed_materials_are_handed_in_from_the_case_page(client, world):
+    case = services.draft_create(user=world.citizen, implementation_code=world.code(FOOD))
+    services.draft_update(
+        case_id=case.pk, user=world.citizen, answers=food_answers(world.version(FOOD))
+    )
+    owed = case.materials.get(deficiency_allowed=True)
+    upload_all(case, world.citizen, skip=(owed.key,))
+    services.submit(case_id=case.pk, user=world.citizen)
+    services.accept(case_id=case.pk, user=world.clerk, deficiency=[{"material_key": owed.key}])
+    client.force_login(world.citizen)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'id="owed"' in page and f'name="file.{owed.key}"' in page
+    uploaded = client.post(
+        reverse("cases:upload", args=[case.pk]), {f"file.{owed.key}": _pdf("补交.pdf")}
+    )
+    assert uploaded.status_code == 302 and uploaded["Location"].endswith("#owed")
+    owed.refresh_from_db()
+    assert owed.source == "upload" and owed.files.get().filename == "补交.pdf"
+    assert 'id="owed"' not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
 
 
 def test_messages_are_listed_and_marked_read(client, world):
@@ -444,8 +504,13 @@ def test_bundle_is_one_form_one_set_of_materials_and_one_submission(client, worl
         "f.household_follow": "随父",
         "f.phone": "13800138000",
     }
-    bad = client.post(reverse("cases:edit", args=[case.pk]), {**form, "f.mother_id_number": "123"})
-    assert bad.status_code == 422 and 'id="f-mother_id_number"' in bad.content.decode()
+    bad = client.post(
+        reverse("cases:edit", args=[case.pk]),
+        {**form, "f.mother_id_number": "123", "f.birth_date": "01/03/2025"},
+    )
+    assert bad.status_code == 422
+    assert 'href="#f-mother_id_number"' in bad.content.decode()
+    assert 'href="#f-birth_date"' in bad.content.decode()
     saved = client.post(
         reverse("cases:edit", args=[case.pk]), {**form, "action": "review", **_all_files(case)}
     )

@@ -532,6 +532,25 @@ def test_first_responder_hands_over(client, world):
     assert case.first_responder == colleague
 
 
+def test_paper_file_forwarded_by_government_courier(client, world):
+    """A street centre receives the application; the handling department signs for the file."""
+    client.force_login(world.clerk2)
+    case = walk_in(client, world)
+    assert client.post(url("accept", case)).status_code == 302
+    assert url("transfer_send", case) in body(client.get(url("detail", case)))
+    response = client.post(url("transfer_send", case), {"tracking_no": "ZD2025000123"})
+    assert response.status_code == 302
+    transfer = case.transfers.get()
+    client.force_login(world.approver)
+    assert url("transfer_receive", case) in body(client.get(url("detail", case)))
+    response = client.post(url("transfer_receive", case), {"transfer_id": transfer.pk})
+    assert response.status_code == 302
+    transfer.refresh_from_db()
+    assert transfer.status == "received" and transfer.received_by == world.approver
+    again = client.post(url("transfer_receive", case), {"transfer_id": transfer.pk})
+    assert again.status_code == 409
+
+
 # --- admin ---------------------------------------------------------------------------------------
 
 

@@ -57,10 +57,10 @@ class ReadOnlyAdmin(AuditedAdmin, admin.ModelAdmin):
     show_full_result_count = False  # counting a district's cases on every page is wasteful
     masked_fields: tuple[str, ...] = ()
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return _plain_fields(self.model) + list(self.masked_fields)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.get_fields(request, obj)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -78,7 +78,7 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return list(self.fields or _plain_fields(self.model))
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -135,7 +135,7 @@ class CaseAdmin(ReadOnlyAdmin):
     )
     inlines = (CaseMaterialInline, CaseTaskInline, CaseStepInline, CaseEventInline)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # The engine state is a large JSON document of no use to a reader of the admin.
         return [f for f in super().get_fields(request, obj) if f != "engine_state"]
 

@@ -17,7 +17,6 @@ from zhengwu.cases.choices import Decision
 from zhengwu.cases.models import Case
 from zhengwu.catalog import selectors as catalog_selectors
 
-DEMO_MARK = {"demo": True}
 FOOD = "食品经营许可"
 NEWBORN = "newborn"
 
@@ -71,9 +70,7 @@ def _user(username: str) -> Any:
 def _food_case(citizen: Any, code: str, label: str) -> Case:
     case = services.draft_create(user=citizen, implementation_code=code)
     version = catalog_selectors.published_version(code)
-    services.draft_update(
-        case_id=case.pk, user=citizen, answers=_first_answers(version), form=DEMO_MARK
-    )
+    services.draft_update(case_id=case.pk, user=citizen, answers=_first_answers(version))
     pdf = demo_pdf(label)
     case.refresh_from_db()
     for material in case.materials.all():
@@ -84,12 +81,12 @@ def _food_case(citizen: Any, code: str, label: str) -> Case:
             filename=f"{material.name}.pdf",
             content=pdf,
         )
-    return services.submit(case_id=case.pk, user=citizen)
+    return services.submit(case_id=case.pk, user=citizen, idempotency_key=f"demo-{label}")
 
 
 def load_demo() -> list[str]:
     """Create the demo cases; returns their numbers (empty when they exist already)."""
-    if Case.objects.filter(form_data__demo=True).exists():
+    if Case.objects.filter(idempotency_key__startswith="demo-").exists():
         return []
     citizen, clerk = _user("citizen"), _user("clerk")
     approver, head = _user("approver"), _user("head")
@@ -152,7 +149,6 @@ def load_demo() -> list[str]:
         except Exception:
             return numbers
         bundle = services.draft_create(user=citizen, bundle_code=NEWBORN)
-        services.draft_update(case_id=bundle.pk, user=citizen, form=DEMO_MARK)
         pdf = demo_pdf("新生儿出生一件事")
         for material in bundle.materials.all():
             services.material_upload(
@@ -162,7 +158,9 @@ def load_demo() -> list[str]:
                 filename=f"{material.name}.pdf",
                 content=pdf,
             )
-        bundle = services.bundle_submit(case_id=bundle.pk, user=citizen)
+        bundle = services.bundle_submit(
+            case_id=bundle.pk, user=citizen, idempotency_key="demo-newborn"
+        )
         services.accept(case_id=bundle.pk, user=clerk)
         numbers.append(bundle.number or "")
     return numbers

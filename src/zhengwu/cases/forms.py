@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from zhengwu.kernel.errors import FieldError, InvalidInput
@@ -81,6 +82,15 @@ def parse_form_fields(
                     "Not a phone number: give a mobile number or a landline with its area code",
                 )
             )
+        elif f.kind == "date" and not _is_date(raw):
+            errors.append(
+                FieldError(
+                    where,
+                    "invalid_date",
+                    f"“{f.label}”日期格式不正确，应为 YYYY-MM-DD",
+                    f"{f.label} is not a date: use YYYY-MM-DD",
+                )
+            )
         elif f.kind == "id_number":
             try:
                 values[f.key] = parse_citizen_id(raw).value
@@ -96,6 +106,14 @@ def parse_form_fields(
                 )
             )
     return values, errors
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def idempotency_key(params: Mapping[str, Any]) -> str:

@@ -68,7 +68,8 @@ class ApplicantEntryForm(forms.Form):
         return self.cleaned_data["implementation_code"].strip().upper()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         number = data.get("id_number", "")
         if kind and number:
@@ -93,9 +94,9 @@ class ApplicantEntryForm(forms.Form):
 
     def add_service_error(self, error: DomainError) -> bool:
         """Put a service error on its field; False when it belongs to no field of the form."""
-        errors = error.errors or []
+        items: list[Any] = list(error.errors) or [error]
         placed = False
-        for item in errors or [error]:
+        for item in items:
             target = ENTRY_ERROR_FIELDS.get(item.field or "")
             if target is None:
                 continue

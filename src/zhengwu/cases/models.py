@@ -11,6 +11,9 @@ entry; the public timeline is ``CaseEvent``; the GB/T 39046 step record is ``Cas
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 from django.conf import settings
 from django.db import models
 
@@ -168,7 +171,9 @@ class Case(models.Model):
         related_name="agent_cases",
     )
     answers = models.JSONField("情形选择", default=dict, blank=True)
-    form_data = models.JSONField("申请表", default=dict, blank=True)
+    # The application form may hold personal data of others (a newborn's parents' ID
+    # numbers …): stored as SM4-encrypted JSON, read and written through ``form_data``.
+    form_encrypted = EncryptedTextField("申请表(加密)", blank=True, default="")
 
     # --- where ---------------------------------------------------------------------------
     department = models.ForeignKey(
@@ -291,6 +296,17 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"草稿 #{self.pk}"
+
+    @property
+    def form_data(self) -> dict[str, Any]:
+        if not self.form_encrypted:
+            return {}
+        value = orjson.loads(self.form_encrypted)
+        return value if isinstance(value, dict) else {}
+
+    @form_data.setter
+    def form_data(self, value: dict[str, Any] | None) -> None:
+        self.form_encrypted = orjson.dumps(value or {}).decode() if value else ""
 
     @property
     def is_open(self) -> bool:

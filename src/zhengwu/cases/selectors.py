@@ -115,7 +115,8 @@ def task_queue(user: Any, kind: str = "mine", *, limit: int = 50) -> list[CaseTa
     department_id = account_policies.staff_department_id(user)
     if department_id is None:
         return []
-    base = CaseTask.objects.filter(OPEN_TASK).select_related("case", "assignee")
+    # case__department: every list row shows the department's name (no query per row)
+    base = CaseTask.objects.filter(OPEN_TASK).select_related("case__department", "assignee")
     if kind == "mine":
         qs = base.filter(assignee_id=user.pk)
     elif kind == "department":
@@ -141,6 +142,7 @@ def acceptance_queue(user: Any, *, limit: int = 50) -> list[Case]:
     return list(
         Case.objects.filter(status=CaseStatus.SUBMITTED)
         .exclude(kind=CaseKind.CHILD)
+        .select_related("department")
         .order_by("received_on", "id")[:limit]
     )
 
@@ -251,6 +253,8 @@ def supervision_records(user: Any, *, limit: int = 100) -> list[Supervision]:
     qs = Supervision.objects.select_related("case", "department").order_by("-id")
     if not policies.is_overseer(user):
         department_id = account_policies.staff_department_id(user)
+        if department_id is None:
+            return []
         qs = qs.filter(department_id=department_id)
     return list(qs[:limit])
 

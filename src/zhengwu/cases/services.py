@@ -620,7 +620,7 @@ def draft_update(
             if not isinstance(form, dict) or len(repr(form)) > 20000:
                 raise InvalidInput("申请表格式错误", "form must be an object", field="form")
             case.form_data = form
-        case.save(update_fields=["answers", "form_data", "updated_at"])
+        case.save(update_fields=["answers", "form_encrypted", "updated_at"])
         _audit(case, "draft_updated", _actor(user, channel), before)
     return case
 
@@ -2020,13 +2020,21 @@ def payment_online_start(*, case_id: int, user: Any, notify_url: str, return_url
         payment = Payment.objects.create(
             case=case, amount=due, method=PaymentMethod.ONLINE, order_no=order_no
         )
-    order = pay_gateway.create_order(
-        order_no=order_no,
-        amount=due,
-        subject=case.item_name,
-        notify_url=notify_url,
-        return_url=return_url,
-    )
+    try:
+        order = pay_gateway.create_order(
+            order_no=order_no,
+            amount=due,
+            subject=case.item_name,
+            notify_url=notify_url,
+            return_url=return_url,
+        )
+    except Exception:
+        # the gateway refused or did not answer: the order is void, the applicant may retry
+        # or pay at any window; no pending row is left behind
+        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.FAILED
+        )
+        raise
     Payment.objects.filter(pk=payment.pk).update(gateway_ref=order.gateway_ref)
     payment.gateway_ref = order.gateway_ref
     payment.pay_url = order.pay_url  # type: ignore[attr-defined]
@@ -2390,9 +2398,12 @@ def transfer_send(*, case_id: int, user: Any, tracking_no: str) -> Transfer:
     with transaction.atomic():
         case = _lock(case_id)
         _visible_to_staff_or_404(user, case)
-        if account_policies.staff_department_id(user) != case.receiving_department_id:
+        if account_policies.staff_department_id(user) != case.receiving_department_id or (
+            not policies.may_accept(user)
+        ):
             raise NotAllowed(
-                "只有收件窗口可以寄送纸质材料", "Only the receiving venue forwards files"
+                "只有收件窗口人员可以寄送纸质材料",
+                "Only the receiving venue's clerks forward files",
             )
         if case.status not in CLOCK_STATUSES:
             raise _status_conflict(case, "寄送材料", "forwarded")
@@ -2478,7 +2489,7 @@ def _create_children(parent: Case) -> None:
             applicant_phone=parent.applicant_phone,
             agent_name=parent.agent_name,
             agent_user_id=parent.agent_user_id,
-            form_data=parent.form_data,
+            form_encrypted=parent.form_encrypted,
             department_id=version.department_id,
             receiving_department_id=parent.receiving_department_id,
             created_by_id=parent.created_by_id,

@@ -44,11 +44,11 @@ from zhengwu.cases.choices import (
 )
 from zhengwu.cases.payments import online_payment_enabled
 from zhengwu.catalog import selectors as catalog_selectors
-from zhengwu.kernel.errors import DomainError, FieldError, NotFound, http_status
+from zhengwu.kernel.errors import DomainError, FieldError, InvalidInput, NotFound, http_status
 from zhengwu.kernel.masking import MaskKind, mask
 
-# The payment gateway's signed callback (the cases API, mounted at /api/v1/cases).
-PAYMENT_NOTIFY_PATH = "/api/v1/cases/payments/notify"
+# The payment gateway's signed callback: POST /api/v1/cases/payments/notify (cases API).
+PAYMENT_NOTIFY_URL_NAME = "api:cases_payment_notify"
 # The states services.withdraw accepts (shown as a button only there).
 WITHDRAWABLE = frozenset(
     {
@@ -206,7 +206,8 @@ def _error_summary(
 
 
 def _upload(request: HttpRequest, case: Any, keys: Iterable[str]) -> list[FieldError]:
-    """Store every file posted as ``file.<material key>``; collect what was refused."""
+    """Store every file posted as ``file.<material key>``; collect the files refused (type,
+    size, name). Any other error (the case moved on: 409) stops here and is raised."""
     errors: list[FieldError] = []
     for key in keys:
         for upload in request.FILES.getlist(forms.FILE_PREFIX + key):
@@ -218,7 +219,7 @@ def _upload(request: HttpRequest, case: Any, keys: Iterable[str]) -> list[FieldE
                     filename=upload.name or "",
                     content=upload.read(),
                 )
-            except DomainError as exc:
+            except InvalidInput as exc:
                 errors += [
                     FieldError(e.field or f"materials.{key}", e.code, e.message, e.message_en)
                     for e in _field_errors(exc)
@@ -459,7 +460,11 @@ def edit(request: HttpRequest, case_id: int) -> HttpResponse:
             errors += _field_errors(exc)
             failure = None if exc.field and exc.field.startswith("answers") else exc
     case = _own_case(request, case.pk)  # the materials follow the answers
-    errors += _upload(request, case, case.materials.values_list("key", flat=True))
+    try:
+        errors += _upload(request, case, case.materials.values_list("key", flat=True))
+    except DomainError as exc:
+        errors += _field_errors(exc)
+        failure = exc
     if not errors:
         if request.POST.get("action") == "review":
             return redirect("cases:review", case_id=case.pk)
@@ -501,8 +506,6 @@ def _review_context(case: Any, errors: Sequence[FieldError], token: str) -> dict
             case.kind == CaseKind.SINGLE and version is not None and version.commitment_allowed
         ),
         commitment_errors=[e for e in errors if e.field == "commitment_signed_name"],
-        answered=[q for q in context["questions"] if q.question.chosen is not None],
-        unanswered=[q for q in context["questions"] if q.question.chosen is None],
     )
     return context
 
@@ -643,9 +646,14 @@ def upload(request: HttpRequest, case_id: int) -> HttpResponse:
     if not any(request.FILES.getlist(forms.FILE_PREFIX + k) for k in keys):
         flash.info(request, _("Choose a file first."))
         return redirect("cases:detail", case_id=case.pk)
-    errors = _upload(request, case, keys)
+    try:
+        errors = _upload(request, case, keys)
+    except DomainError as exc:
+        errors, status = _field_errors(exc), http_status(exc)
+    else:
+        status = 422
     if errors:
-        return _render_detail(request, _own_case(request, case.pk), errors, status=422)
+        return _render_detail(request, _own_case(request, case.pk), errors, status=status)
     flash.success(request, _("Your files were uploaded."))
     anchor = "#correction" if case.status == CaseStatus.CORRECTION else "#owed"
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + anchor)
@@ -704,7 +712,7 @@ def pay(request: HttpRequest, case_id: int) -> HttpResponse:
         payment = services.payment_online_start(
             case_id=case.pk,
             user=request.user,
-            notify_url=request.build_absolute_uri(PAYMENT_NOTIFY_PATH),
+            notify_url=request.build_absolute_uri(reverse(PAYMENT_NOTIFY_URL_NAME)),
             return_url=request.build_absolute_uri(here),
         )
     except DomainError as exc:

@@ -663,9 +663,9 @@ def _render_error(
 
 def _answers(request: HttpRequest, case: Case) -> None:
     answers = {
-        key[len("answer_") :][:64]: value[:64]
-        for key, value in request.POST.items()
-        if key.startswith("answer_") and value
+        key[len("answer_") :][:64]: request.POST.get(key, "")[:64]
+        for key in request.POST
+        if key.startswith("answer_") and request.POST.get(key)
     }
     services.draft_update(case_id=case.pk, user=request.user, answers=answers, channel="window")
 
@@ -792,11 +792,11 @@ def _extension_request(request: HttpRequest, case: Case) -> None:
 
 
 def _extension_decide(request: HttpRequest, case: Case) -> None:
-    extension_id = _int(request.POST.get("extension_id"), "extension_id")
+    extension_id = _int(request.POST.get("extension_id"), "extension_id") or 0
     if not case.extensions.filter(pk=extension_id).exists():
         raise NotFound("未找到该延期申请", "No such extension request", field="extension_id")
     services.extension_decide(
-        extension_id=extension_id or 0,
+        extension_id=extension_id,
         user=request.user,
         approve=request.POST.get("decision") == "approve",
         note=_post(request, "note"),
@@ -844,10 +844,10 @@ def _transfer_send(request: HttpRequest, case: Case) -> None:
 
 
 def _transfer_receive(request: HttpRequest, case: Case) -> None:
-    transfer_id = _int(request.POST.get("transfer_id"), "transfer_id")
+    transfer_id = _int(request.POST.get("transfer_id"), "transfer_id") or 0
     if not case.transfers.filter(pk=transfer_id).exists():
         raise NotFound("未找到该专递", "No such transfer", field="transfer_id")
-    services.transfer_receive(transfer_id=transfer_id or 0, user=request.user)
+    services.transfer_receive(transfer_id=transfer_id, user=request.user)
 
 
 def _commitment(request: HttpRequest, case: Case) -> None:
@@ -918,9 +918,6 @@ ACTIONS: dict[str, tuple[ActionHandler, Any]] = {
 LOOP_ACTIONS = frozenset(
     {"claim", "release", "step", "deliver", "extension_decide", "transfer_receive"}
 )
-DRAFT_ACTIONS = frozenset({"answers", "upload", "paper", "submit"})
-# After these the viewer may no longer see the case (it left their department).
-LEAVING_ACTIONS = frozenset({"step", "handover", "deliver"})
 
 
 @login_required
@@ -937,19 +934,20 @@ def action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
     except DomainError as error:
         return _render_error(request, case, error, name)
     messages.success(request, str(done))
-    if not selectors.may_view(request.user, Case.objects.get(pk=case.pk)):
+    case = Case.objects.get(pk=case.pk)
+    if not selectors.may_view(request.user, case):  # e.g. handed on to another department
         return HttpResponseRedirect(reverse("cases_workbench:index"))
-    target = "draft" if name in DRAFT_ACTIONS and name != "submit" else "detail"
+    page = "draft" if case.status == CaseStatus.DRAFT else "detail"
     anchor = "#materials" if name in ("upload", "paper") else ""
-    return HttpResponseRedirect(reverse(f"cases_workbench:{target}", args=[case.pk]) + anchor)
+    return HttpResponseRedirect(reverse(f"cases_workbench:{page}", args=[case.pk]) + anchor)
 
 
 # --- files ---------------------------------------------------------------------------------------
 
 
-def _file_response(stream: Any, *, content_type: str, filename: str, inline: bool) -> HttpResponse:
+def _file_response(stream: Any, *, content_type: str, filename: str, inline: bool) -> FileResponse:
     response = FileResponse(stream, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
     # A stored file is shown, never run: no scripts, no plugins, no framing elsewhere.
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
@@ -959,7 +957,7 @@ def _file_response(stream: Any, *, content_type: str, filename: str, inline: boo
 
 @login_required
 @require_GET
-def material_file(request: HttpRequest, case_id: int, file_id: int) -> HttpResponse:
+def material_file(request: HttpRequest, case_id: int, file_id: int) -> FileResponse:
     """A material's file, streamed with the type sniffed at upload; images and PDFs inline."""
     _require_workbench(request)
     case = _case_or_404(request, case_id)
@@ -977,7 +975,7 @@ def material_file(request: HttpRequest, case_id: int, file_id: int) -> HttpRespo
 
 @login_required
 @require_GET
-def notice_pdf(request: HttpRequest, case_id: int, notice_id: int) -> HttpResponse:
+def notice_pdf(request: HttpRequest, case_id: int, notice_id: int) -> FileResponse:
     """A notice's PDF (rendered now if the task has not run yet)."""
     from zhengwu.cases import documents_service
 
@@ -1011,7 +1009,14 @@ def search(request: HttpRequest) -> HttpResponse:
     status = 200
     if searched:
         try:
-            results = selectors.search_cases(request.user, **values)
+            results = selectors.search_cases(
+                request.user,
+                number=values["number"],
+                applicant_id=values["applicant_id"],
+                applicant_name=values["applicant_name"],
+                status=values["status"],
+                warning=values["warning"],
+            )
         except DomainError as exc:
             error, status = exc, http_status(exc)
     return render(

@@ -21,7 +21,7 @@ CACHES = {
 if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):  # noqa: F405
     import tempfile
 
-    STORAGES = {  # noqa: F405
+    STORAGES = {
         **STORAGES,  # noqa: F405
         "default": {
             **STORAGES["default"],  # noqa: F405
