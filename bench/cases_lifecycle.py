@@ -91,12 +91,32 @@ def drop_database(pg: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def configure(pg: str, database: str, tasks: str) -> Path:
-    """Production-mode environment (as ``bench/http_baseline.py``), then ``django.setup()``."""
+KEY_VARS = ("ZHENGWU_SECRET_KEY", "ZHENGWU_FIELD_KEYS", "ZHENGWU_BLIND_INDEX_KEY")
+
+
+def configure(pg: str, database: str, tasks: str, *, reuse: bool = False) -> Path:
+    """Production-mode environment (as ``bench/http_baseline.py``), then ``django.setup()``.
+
+    The generated keys are kept in the throwaway database (table ``bench_env``), so that a
+    kept database can be measured again (``reuse``) with the keys its ciphertexts need."""
+    import psycopg
+
     from bench.http_baseline import production_env
 
     tmp = Path(tempfile.mkdtemp(prefix="zhengwu-bench-cases-"))
-    env = production_env(tmp, pg.rsplit("/", 1)[0] + "/" + database)
+    url = pg.rsplit("/", 1)[0] + "/" + database
+    env = production_env(tmp, url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_env (name text PRIMARY KEY, value text)")
+        if reuse:
+            env.update(dict(conn.execute("SELECT name, value FROM bench_env").fetchall()))
+        else:
+            for name in KEY_VARS:
+                conn.execute(
+                    "INSERT INTO bench_env VALUES (%s, %s) ON CONFLICT (name) DO UPDATE"
+                    " SET value = excluded.value",
+                    (name, env[name]),
+                )
     env["ZHENGWU_TASKS"] = tasks
     env["ZHENGWU_DB_CONN_MAX_AGE"] = "600"
     os.environ.clear()
@@ -107,17 +127,40 @@ def configure(pg: str, database: str, tasks: str) -> Path:
     return tmp
 
 
-def load_services_from(path: Path) -> None:
+def load_module_from(name: str, path: Path) -> None:
+    """A/B runs: ``zhengwu.cases.<name>`` from another file (e.g. a copy without a fix)."""
     import importlib.util
 
     import zhengwu.cases
 
-    spec = importlib.util.spec_from_file_location("zhengwu.cases.services", path)
+    spec = importlib.util.spec_from_file_location(f"zhengwu.cases.{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["zhengwu.cases.services"] = module
+    sys.modules[f"zhengwu.cases.{name}"] = module
     spec.loader.exec_module(module)
-    zhengwu.cases.services = module  # type: ignore[attr-defined]
+    setattr(zhengwu.cases, name, module)
+
+
+def ensure_declared_indexes() -> list[str]:
+    """Create the indexes declared in the case models' ``Meta`` that the migrations do not
+    create yet (an index added to the model before the migration is regenerated)."""
+    from django.db import connection
+
+    from zhengwu.cases.models import Case, CaseTask
+
+    added = []
+    for model in (Case, CaseTask):
+        with connection.cursor() as cursor:
+            existing = connection.introspection.get_constraints(cursor, model._meta.db_table)
+        for index in model._meta.indexes:
+            if index.name not in existing:
+                with connection.schema_editor() as editor:
+                    editor.add_index(model, index)
+                added.append(index.name)
+    return added
+
+
+ADDED_INDEXES: list[str] = []  # declared in Meta, not in the migrations yet: created here
 
 
 # --- the world ----------------------------------------------------------------------------
@@ -144,6 +187,7 @@ def build_world() -> World:
     from zhengwu.org.selectors import department_by_name
 
     call_command("migrate", interactive=False, verbosity=0)
+    ADDED_INDEXES.extend(ensure_declared_indexes())
     workdays.seed_from_package()
     org_demo.load_demo()
     import_catalog(_catalog_subset({FOOD}, set()), actor=SYSTEM)
@@ -420,8 +464,12 @@ def _use_immediate_tasks() -> None:
     from django.conf import settings
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    django_tasks.task_backends.__dict__.pop("settings", None)
-    django_tasks.task_backends._connections = type(django_tasks.task_backends._connections)()
+    from asgiref.local import Local
+
+    handler = django_tasks.task_backends
+    handler.__dict__.pop("settings", None)  # a cached_property: re-read settings.TASKS
+    handler._settings = None
+    handler._connections = Local(handler.thread_critical)
 
 
 def run_services(
@@ -700,7 +748,7 @@ def main() -> int:
         recreate_database(args.pg, args.database)
         configure(args.pg, args.database, args.tasks)
         if args.services_file:
-            load_services_from(Path(args.services_file))
+            load_module_from("services", Path(args.services_file))
         try:
             report.update(_run(args, worker_counts))
         finally:
@@ -821,6 +869,7 @@ def run_http(args: argparse.Namespace) -> dict[str, Any]:
     database = args.database + "_http"
     recreate_database(args.pg, database)
     tmp = Path(tempfile.mkdtemp(prefix="zhengwu-bench-cases-http-"))
+    (tmp / "static").mkdir()  # served by granian; the API needs no collected files
     env = production_env(tmp, args.pg.rsplit("/", 1)[0] + "/" + database)
     env.update({"ZHENGWU_TASKS": "database", "ZHENGWU_DB_CONN_MAX_AGE": "600"})
     worker_counts = [int(w) for w in args.http_workers.split(",") if w]
@@ -882,11 +931,11 @@ def _http_run(
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
+        stderr=(tmp_log := open(Path(env["ZHENGWU_VAR_DIR"]) / "serve.log", "w")),  # noqa: SIM115
     )
     try:
         wait_for(port, "/healthz")
-        if args.wait_idle:
-            wait_for_quiet(args.wait_idle, threshold=0.6)
+        quiet = wait_for_quiet(args.wait_idle, threshold=0.6) if args.wait_idle else None
         ctx = multiprocessing.get_context("fork")
         barrier = ctx.Barrier(args.http_clients + 1)
         queue = ctx.Queue()
@@ -904,12 +953,17 @@ def _http_run(
         reports = [queue.get() for _ in clients]
         for c in clients:
             c.join()
+    except RuntimeError:
+        tmp_log.flush()
+        print((Path(env["ZHENGWU_VAR_DIR"]) / "serve.log").read_text()[-3000:], file=sys.stderr)
+        raise
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+        tmp_log.close()
     errors = [r["error"] for r in reports if "error" in r]
     if errors:
         raise RuntimeError(errors[0])
@@ -929,6 +983,7 @@ def _http_run(
         "lifecycles_per_second": round(total / wall, 1),
         "requests_per_second": round(total * len(HTTP_STEPS) / wall, 1),
         "per_step": steps,
+        "machine_busy_cores_before": quiet,
     }
 
 
@@ -991,6 +1046,7 @@ def _run(args: argparse.Namespace, worker_counts: list[int]) -> dict[str, Any]:
             "warmup_per_worker": args.warmup,
         },
         "setup_drafts_per_second": round(len(ids) / draft_seconds, 1),
+        "indexes_added_by_bench": ADDED_INDEXES,
         "services": runs,
         "best_lifecycles_per_second": best["lifecycles_per_second"],
         "target_lifecycles_per_second": 100,

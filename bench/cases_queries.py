@@ -56,6 +56,8 @@ from bench.cases_lifecycle import (  # noqa: E402
     RESULTS,
     configure,
     drop_database,
+    ensure_declared_indexes,
+    load_module_from,
     machine,
     recreate_database,
 )
@@ -76,7 +78,7 @@ ID_PURPOSE = "case.applicant_id"
 # --- world ------------------------------------------------------------------------------------
 
 
-def build_world() -> dict[str, Any]:
+def build_world(*, new_indexes: bool = True) -> dict[str, Any]:
     from django.core.management import call_command
 
     from tests.cases.conftest import DOG, FOOD, HOMESTEAD, ID_CARD, MEDICAL_FILING, _catalog_subset
@@ -89,6 +91,7 @@ def build_world() -> dict[str, Any]:
     from zhengwu.org.selectors import department_by_name
 
     call_command("migrate", interactive=False, verbosity=0)
+    added = ensure_declared_indexes() if new_indexes else []
     workdays.seed_from_package()
     org_demo.load_demo()
     import_catalog(
@@ -124,6 +127,7 @@ def build_world() -> dict[str, Any]:
         "clerks": clerks,
         "supervisor": supervisor,
         "versions": [(v.pk, v.implementation_code, v.name) for v in versions],
+        "indexes_added_by_bench": added,
     }
 
 
@@ -743,13 +747,24 @@ def main() -> int:
     parser.add_argument(
         "--wait-idle", type=float, default=120, help="seconds to wait for an idle machine"
     )
+    parser.add_argument(
+        "--selectors-file",
+        help="A/B runs: load zhengwu.cases.selectors from this file (e.g. a copy without a fix)",
+    )
+    parser.add_argument(
+        "--migrations-indexes-only",
+        action="store_true",
+        help="A/B runs: do not create the Meta indexes the migrations lack",
+    )
     parser.add_argument("--out", default="cases_queries.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
 
     if not args.reuse:
         recreate_database(args.pg, args.database)
-    configure(args.pg, args.database, "database")
+    configure(args.pg, args.database, "database", reuse=args.reuse)
+    if args.selectors_file:
+        load_module_from("selectors", Path(args.selectors_file))
     try:
         report = _run(args, sizes)
     finally:
@@ -770,7 +785,7 @@ def _run(args: argparse.Namespace, sizes: list[int]) -> dict[str, Any]:
         world, persons_info = world_from_db(), {"reused": True}
         sizes = [_count_cases()]
     else:
-        world = build_world()
+        world = build_world(new_indexes=not args.migrations_indexes_only)
         persons_info = load_persons(int(max(sizes) * PERSONS_PER_CASE))
     runs = []
     plans: dict[str, Any] = {}
@@ -817,8 +832,10 @@ def _run(args: argparse.Namespace, sizes: list[int]) -> dict[str, Any]:
         "machine": machine(),
         "persons": persons_info,
         "repeat": args.repeat,
+        "selectors_file": args.selectors_file or "src/zhengwu/cases/selectors.py",
         "runs": runs,
         "summary": summary,
+        "indexes_added_by_bench": world.get("indexes_added_by_bench", []),
         "indexes": index_report(),
         "explain_at": max(sizes),
         "plans": plans,

@@ -285,6 +285,12 @@ class Case(models.Model):
             models.Index(fields=["department", "warning_level", "status"], name="case_warning_idx"),
             models.Index(fields=["status", "received_on"], name="case_status_received_idx"),
             models.Index(fields=["parent"], name="case_parent_idx"),
+            # staff search by exact applicant name, newest first (bench/cases_queries.py)
+            models.Index(fields=["applicant_name", "created_at"], name="case_applicant_name_idx"),
+            # staff search by status + warning level, newest first
+            models.Index(
+                fields=["status", "warning_level", "created_at"], name="case_status_warning_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -741,6 +747,12 @@ class CaseTask(models.Model):
                 fields=["due_on"],
                 condition=models.Q(closed_at__isnull=True),
                 name="task_open_due_idx",
+            ),
+            # overdue / due-soon queues of a department, in queue order (due date, id)
+            models.Index(
+                fields=["department", "due_on", "id"],
+                condition=models.Q(closed_at__isnull=True),
+                name="task_open_dept_due_idx",
             ),
             models.Index(fields=["case", "closed_at"], name="task_case_idx"),
         ]
