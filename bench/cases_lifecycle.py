@@ -1,6 +1,7 @@
 """Case lifecycle throughput on PostgreSQL: submit → accept → review → decide → conclude.
 
-    .venv/bin/python bench/cases_lifecycle.py [--cases 1500] [--workers 1,2,4] [--keep]
+    .venv/bin/python bench/cases_lifecycle.py [--part all|services|http] [--cases 1500]
+        [--workers 1,2,4] [--http-workers 2] [--http-clients 8] [--keep]
 
 A throwaway PostgreSQL database (``--database``, dropped at the end unless ``--keep``) is
 migrated and given the case tests' small world (Baqiao org tree, a window clerk, an approver
@@ -26,15 +27,24 @@ material then marked received on paper (one UPDATE).
     afterwards, measured on its own. ``--tasks immediate`` renders inline instead (then it
     is included). With ``--profile`` a single-process cProfile run reports the top costs.
 
-(b) HTTP: see ``--http`` (the case API, workers of granian, API tokens), or the in-process
-    Django test client when the API is not there yet.
+(b) HTTP (``--part http``): the same lifecycle through the case API on ``zhengwu serve``
+    (granian WSGI, ``--http-workers`` × ``--http-threads``) with API bearer tokens of the
+    three staff members, run by ``--http-clients`` concurrent client processes (one
+    keep-alive connection each; whole lifecycles): lifecycles/s, p50/p95 per request. The
+    SQL statements per request are counted in-process (Django test client, same code path).
+    Its own throwaway database (``<database>_http``).
 
-Writes ``bench/results/cases_lifecycle.json`` and prints a summary.
+Every run waits (``--wait-idle``) until the machine is idle and records the CPU the rest of
+the machine used meanwhile (``other_cpu_cores``): the reference VM is shared.
+``--services-file`` loads ``zhengwu.cases.services`` from another file (A/B runs).
+Writes ``bench/results/cases_lifecycle.json`` (a single ``--part`` updates only its part)
+and prints a summary.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import cProfile
 import io
@@ -43,6 +53,7 @@ import multiprocessing
 import os
 import platform
 import pstats
+import shutil
 import statistics
 import subprocess
 import sys
@@ -104,6 +115,7 @@ def configure(pg: str, database: str, tasks: str, *, reuse: bool = False) -> Pat
     from bench.http_baseline import production_env
 
     tmp = Path(tempfile.mkdtemp(prefix="zhengwu-bench-cases-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # keys, stored files
     url = pg.rsplit("/", 1)[0] + "/" + database
     env = production_env(tmp, url)
     with psycopg.connect(url, autocommit=True) as conn:
@@ -744,6 +756,8 @@ def main() -> int:
     worker_counts = [int(w) for w in args.workers.split(",") if w]
 
     report: dict[str, Any] = {"benchmark": "cases_lifecycle"}
+    if args.part != "all" and (RESULTS / args.out).exists():  # one part: update that part
+        report = json.loads((RESULTS / args.out).read_text())
     if args.part in ("all", "services"):
         recreate_database(args.pg, args.database)
         configure(args.pg, args.database, args.tasks)
@@ -759,6 +773,8 @@ def main() -> int:
                 drop_database(args.pg, args.database)
     if args.part in ("all", "http"):
         report["http"] = run_http(args)
+    if "http" in report:
+        report["http"].setdefault("date", datetime.now(UTC).isoformat(timespec="seconds"))
     report.setdefault("date", datetime.now(UTC).isoformat(timespec="seconds"))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -779,15 +795,52 @@ def http_setup(count: int) -> int:
     from zhengwu.accounts import services as account_services
 
     world = build_world()
-    ids, seconds = make_drafts_parallel(world, count, os.cpu_count() or 2)
+    ids, seconds = make_drafts_parallel(world, count + 10, os.cpu_count() or 2)
     tokens = {}
     for name in ("clerk", "approver", "head"):
         _, secret = account_services.token_create(
             user=getattr(world, name), name="bench", scopes=["read", "write"], expires_in_days=1
         )
         tokens[name] = secret
-    print(json.dumps({"tokens": tokens, "case_ids": ids, "draft_seconds": seconds}))
+    queries = api_query_counts(tokens, ids[count:])
+    prepared = {"tokens": tokens, "case_ids": ids[:count], "draft_seconds": seconds}
+    print(json.dumps({**prepared, "queries": queries}))
     return 0
+
+
+def api_query_counts(tokens: dict[str, str], ids: list[int]) -> dict[str, float]:
+    """SQL statements per API request, in-process (Django test client, same code path as the
+    server), averaged over ``ids[2:]`` after two warm-up lifecycles."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    counts: dict[str, list[int]] = {name: [] for name, *_ in HTTP_STEPS}
+    for n, case_id in enumerate(ids):
+        for name, who, path, body in HTTP_STEPS:
+            headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[who]}"}
+            if name == "submit":
+                headers["HTTP_IDEMPOTENCY_KEY"] = f"bench-q-{case_id}"
+            statements: list[str] = []
+
+            def count(execute: Callable, sql: str, params: Any, many: bool, context: Any) -> Any:
+                statements.append(sql)  # noqa: B023 - used within this iteration only
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(count):
+                response = client.post(
+                    path.format(id=case_id),
+                    json.dumps(body),
+                    content_type="application/json",
+                    secure=True,
+                    **headers,
+                )
+            if response.status_code >= 300:
+                raise RuntimeError(f"{name}: {response.status_code} {response.content[:300]!r}")
+            if n >= 2:
+                counts[name].append(len(statements))
+    per_step = {name: statistics.fmean(v) for name, v in counts.items()}
+    return {**per_step, "lifecycle": sum(per_step.values())}
 
 
 HTTP_STEPS: list[tuple[str, str, str, dict[str, Any]]] = [
@@ -869,6 +922,7 @@ def run_http(args: argparse.Namespace) -> dict[str, Any]:
     database = args.database + "_http"
     recreate_database(args.pg, database)
     tmp = Path(tempfile.mkdtemp(prefix="zhengwu-bench-cases-http-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     (tmp / "static").mkdir()  # served by granian; the API needs no collected files
     env = production_env(tmp, args.pg.rsplit("/", 1)[0] + "/" + database)
     env.update({"ZHENGWU_TASKS": "database", "ZHENGWU_DB_CONN_MAX_AGE": "600"})
@@ -907,6 +961,7 @@ def run_http(args: argparse.Namespace) -> dict[str, Any]:
         "warmup_per_client": warmup,
         "steps": [f"POST {path} ({who})" for _, who, path, _ in HTTP_STEPS],
         "response": "each action answers with the full staff/applicant case view",
+        "queries_per_request": prepared["queries"],
         "runs": runs,
     }
 

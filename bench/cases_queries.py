@@ -11,10 +11,12 @@ a supervisor). For each size the case tables are emptied and filled in SQL
 - applicants: one person per 5 cases (names from 100 surnames × 200 given names, valid
   citizen ID numbers, their HMAC blind index and SM4 ciphertext as the services write them;
   60 % of the persons have an account, so "my cases" has rows), cases spread uniformly;
+  the wide columns filled as the services leave them (engine state, answers, encrypted form,
+  phone and address);
 - status: 92 % concluded, 2.8 % not accepted / withdrawn / terminated, 4 % in progress,
   0.2 % suspended, 0.5 % decided (awaiting delivery), 0.3 % submitted, 0.2 % correction,
   0.3 % draft; open cases are from the last 45 days, the others from the last 3 years;
-- handling department: 20 departments, skewed (the busiest has ≈ 20 % of the cases);
+- handling department: 20 departments, skewed (the busiest has ≈ 17 % of the cases);
   receiving window: the centre (80 %) or one of 4 street offices;
 - ``CaseTask``: one open task per clock-running case (review → approver, decide → head,
   deliver → window clerk of the receiving department; 5 % of reviews are joint, with a
@@ -24,7 +26,9 @@ a supervisor). For each size the case tables are emptied and filled in SQL
   levels (open cases: 7 % overdue, 12 % due soon).
 
 Then ``ANALYZE`` and, per query, ``--repeat`` timed calls of the real selector (the Python
-call: SQL compilation, the query, model instances) with varying parameters, after a warm-up:
+call: SQL compilation, the query, model instances, and each row's department name read as
+the API's list serialisers read it) with varying parameters, after a warm-up and after
+waiting for an idle machine (``--wait-idle``; the VM is shared):
 
 my tasks, department queue (unclaimed), overdue, due soon (``task_queue``), acceptance
 queue, staff search by number, by applicant ID number (blind index), by applicant name, by
@@ -33,7 +37,11 @@ and an applicant's "my cases" (first page of 20).
 
 ``EXPLAIN (ANALYZE, BUFFERS)`` of each query at the largest size goes to the results.
 Targets: p95 ≤ 20 ms, and p95 at 1M ≤ 1.5 × p95 at 100k.
-Writes ``bench/results/cases_queries.json`` and prints a table.
+Indexes declared in the models' ``Meta`` but not yet in the migrations are created after
+``migrate`` (listed in ``indexes_added_by_bench``). A/B: ``--selectors-file`` loads
+``zhengwu.cases.selectors`` from another file, ``--migrations-indexes-only`` skips those
+indexes; ``--keep`` then ``--reuse`` measures a kept database again (the generated keys are
+kept in it). Writes ``bench/results/cases_queries.json`` and prints a table.
 """
 
 from __future__ import annotations
