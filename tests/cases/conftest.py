@@ -15,6 +15,7 @@ from tests.factories import make_citizen, make_enterprise_member, make_staff
 from zhengwu.accounts.models import User
 from zhengwu.catalog.io import import_catalog
 from zhengwu.catalog.models import ItemVersion
+from zhengwu.catalog.selectors import first_option_answers
 from zhengwu.kernel.actors import SYSTEM
 
 FIXTURE = Path(__file__).resolve().parents[2] / "src/zhengwu/catalog/fixtures/baqiao_catalog.json"
@@ -150,23 +151,7 @@ def upload_all(case: Any, user: User, *, skip: tuple[str, ...] = ()) -> None:
 
 def food_answers(version: ItemVersion) -> dict[str, str]:
     """The first option of every question that applies (follow-ups of chosen options too)."""
-    answers: dict[str, str] = {}
-    chosen: set[int] = set()
-    situations = list(version.situations.order_by("sort_order", "id"))
-    changed = True
-    while changed:
-        changed = False
-        for situation in situations:
-            if situation.key in answers:
-                continue
-            if situation.parent_option_id is not None and situation.parent_option_id not in chosen:
-                continue
-            option = situation.options.order_by("sort_order", "id").first()
-            if option is not None:
-                answers[situation.key] = option.key
-                chosen.add(option.pk)
-                changed = True
-    return answers
+    return first_option_answers(version)
 
 
 def a_workday_after(day: date, n: int) -> date:

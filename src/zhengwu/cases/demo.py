@@ -41,26 +41,6 @@ def demo_pdf(label: str) -> bytes:
     )
 
 
-def _first_answers(version: Any) -> dict[str, str]:
-    answers: dict[str, str] = {}
-    chosen: set[int] = set()
-    situations = list(version.situations.order_by("sort_order", "id"))
-    changed = True
-    while changed:
-        changed = False
-        for situation in situations:
-            if situation.key in answers:
-                continue
-            if situation.parent_option_id is not None and situation.parent_option_id not in chosen:
-                continue
-            option = situation.options.order_by("sort_order", "id").first()
-            if option is not None:
-                answers[situation.key] = option.key
-                chosen.add(option.pk)
-                changed = True
-    return answers
-
-
 def _user(username: str) -> Any:
     from django.contrib.auth import get_user_model
 
@@ -70,7 +50,9 @@ def _user(username: str) -> Any:
 def _food_case(citizen: Any, code: str, label: str) -> Case:
     case = services.draft_create(user=citizen, implementation_code=code)
     version = catalog_selectors.published_version(code)
-    services.draft_update(case_id=case.pk, user=citizen, answers=_first_answers(version))
+    services.draft_update(
+        case_id=case.pk, user=citizen, answers=catalog_selectors.first_option_answers(version)
+    )
     pdf = demo_pdf(label)
     case.refresh_from_db()
     for material in case.materials.all():

@@ -575,13 +575,22 @@ def _draft_for_edit(case_id: int, user: Any) -> Case:
     return case
 
 
+def _require_status(
+    status: str, expected: str, message: str, message_en: str, *, code: str
+) -> None:
+    """A request (extension, commitment, transfer, complaint) is acted on once: any status
+    other than the open one means someone already did it."""
+    if status != expected:
+        raise Conflict(message, message_en, field="status", code=code, details={"status": status})
+
+
 def _is_filer(user: Any, case: Case) -> bool:
     uid = getattr(user, "pk", None)
     if uid is None:
         return False
     if uid in (case.created_by_id, case.applicant_user_id, case.agent_user_id):
         return True
-    if case.enterprise_id and account_selectors.user_identities(user):
+    if case.enterprise_id:
         return any(
             i.enterprise_id == case.enterprise_id for i in account_selectors.user_identities(user)
         )
@@ -1875,14 +1884,13 @@ def extension_decide(
                 "延期须经办理部门负责人批准",
                 "The head of the handling department approves extensions",
             )
-        if extension.status != RequestStatus.PENDING:
-            raise Conflict(
-                "该延期申请已审批",
-                "This request was already decided",
-                field="status",
-                code="extension_decided",
-                details={"status": extension.status},
-            )
+        _require_status(
+            extension.status,
+            RequestStatus.PENDING,
+            "该延期申请已审批",
+            "This request was already decided",
+            code="extension_decided",
+        )
         _require(case, (CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED), "延期", "extended")
         before = _snapshot(case)
         extension.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
@@ -2312,14 +2320,13 @@ def commitment_verify(
             raise NotFound("该办件不是告知承诺办件", "No commitment on this case", field="case_id")
         if account_policies.staff_department_id(user) != record.verify_department_id:
             raise NotFound("未找到该办件", "No such case", field="case_id")
-        if record.status != CommitmentStatus.PENDING:
-            raise Conflict(
-                "该承诺已核查",
-                "Already verified",
-                field="status",
-                code="verified",
-                details={"status": record.status},
-            )
+        _require_status(
+            record.status,
+            CommitmentStatus.PENDING,
+            "该承诺已核查",
+            "Already verified",
+            code="verified",
+        )
         if case.decision != Decision.APPROVE:
             raise _status_conflict(case, "核查承诺", "verified")
         before = _snapshot(case)
@@ -2437,14 +2444,9 @@ def transfer_receive(*, transfer_id: int, user: Any) -> Transfer:
         )
         if account_policies.staff_department_id(user) != target:
             raise NotFound("未找到该专递", "No such transfer", field="transfer_id")
-        if transfer.status != TransferStatus.SENT:
-            raise Conflict(
-                "已签收",
-                "Already received",
-                field="status",
-                code="received",
-                details={"status": transfer.status},
-            )
+        _require_status(
+            transfer.status, TransferStatus.SENT, "已签收", "Already received", code="received"
+        )
         transfer.status = TransferStatus.RECEIVED
         transfer.received_by = user
         transfer.received_at = timezone.now()
@@ -2741,14 +2743,9 @@ def complaint_answer(*, complaint_id: int, user: Any, answer: str) -> Complaint:
         complaint = Complaint.objects.select_for_update().filter(pk=complaint_id).first()
         if complaint is None:
             raise NotFound("未找到该反映", "No such complaint", field="complaint_id")
-        if complaint.status != ComplaintStatus.OPEN:
-            raise Conflict(
-                "已答复",
-                "Already answered",
-                field="status",
-                code="answered",
-                details={"status": complaint.status},
-            )
+        _require_status(
+            complaint.status, ComplaintStatus.OPEN, "已答复", "Already answered", code="answered"
+        )
         complaint.status = ComplaintStatus.ANSWERED
         complaint.answer = answer
         complaint.answered_by = user

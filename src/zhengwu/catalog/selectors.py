@@ -654,3 +654,25 @@ def departments_with_items() -> list[Any]:
         .filter(item_count__gt=0)
         .order_by("sort_order", "id")
     )
+
+
+def first_option_answers(version: Any) -> dict[str, str]:
+    """The first option of every situation question that applies, following the follow-up
+    questions of the options chosen: a complete, valid set of answers (demo data, tests)."""
+    answers: dict[str, str] = {}
+    chosen: set[int] = set()
+    situations = list(version.situations.order_by("sort_order", "id"))
+    changed = True
+    while changed:
+        changed = False
+        for situation in situations:
+            if situation.key in answers:
+                continue
+            if situation.parent_option_id is not None and situation.parent_option_id not in chosen:
+                continue
+            option = situation.options.order_by("sort_order", "id").first()
+            if option is not None:
+                answers[situation.key] = option.key
+                chosen.add(option.pk)
+                changed = True
+    return answers
