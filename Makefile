@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/catalog_http.py
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/search_latency.py
+	$(BIN)/python bench/hotline_routing.py
 
 ## Refresh the translation catalogues (needs gettext) and compile them (pure Python).
 messages: $(STAMP)

@@ -232,6 +232,7 @@ def _mount_routers() -> None:
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.catalog.api_manage import router as catalog_manage_router
     from zhengwu.catalog.api_search import router as catalog_search_router
+    from zhengwu.hotline.api import router as hotline_router
     from zhengwu.org.api import router as org_router
 
     api.add_router("/accounts", accounts_router)
@@ -240,6 +241,7 @@ def _mount_routers() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/catalog/manage", catalog_manage_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/hotline", hotline_router)
 
 
 _mount_routers()

@@ -155,6 +155,29 @@ PAYMENT_GATEWAY_SECRET = _declare(
 PAYMENT_GATEWAY_TIMEOUT = _declare(
     "ZHENGWU_PAYMENT_GATEWAY_TIMEOUT", "10", "Seconds to wait for the payment gateway."
 )
+HOTLINE_OFFICE_HOURS = _declare(
+    "ZHENGWU_HOTLINE_OFFICE_HOURS",
+    "09:00-12:00,13:00-17:30",
+    "12345 hotline office hours on working days (`HH:MM-HH:MM,…`): working-hour limits "
+    "such as the 2-hour sign-for limit count only these.",
+)
+HOTLINE_DUPLICATE_WINDOW_HOURS = _declare(
+    "ZHENGWU_HOTLINE_DUPLICATE_WINDOW_HOURS",
+    "72",
+    "Hours within which tickets of the same caller and topic (or near-identical text at the "
+    "same place) are proposed for merging.",
+)
+HOTLINE_AUTO_DISPATCH_CONFIDENCE = _declare(
+    "ZHENGWU_HOTLINE_AUTO_DISPATCH_CONFIDENCE",
+    "0.55",
+    "Routing confidence (0–1) from which web, mobile, API and Open311 tickets are dispatched "
+    "without a dispatcher.",
+)
+HOTLINE_OPEN311_JURISDICTION = _declare(
+    "ZHENGWU_HOTLINE_OPEN311_JURISDICTION",
+    "610111",
+    "Open311 `jurisdiction_id` this server answers for (requests naming another are 404).",
+)
 TEST_POSTGRES_URL = _declare(
     "ZHENGWU_TEST_POSTGRES_URL",
     "",

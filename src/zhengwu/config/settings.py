@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "zhengwu.accounts",
     "zhengwu.catalog",
     "zhengwu.cases",
+    "zhengwu.hotline",
     "zhengwu.web",
 ]
 
@@ -318,6 +319,20 @@ AUDIT_CHAINS = env.integer(env.AUDIT_CHAINS, minimum=1)
 HTTP_BIND = env.text(env.HTTP_BIND)
 HTTP_WORKERS = env.integer(env.HTTP_WORKERS)
 HTTP_THREADS = env.integer(env.HTTP_THREADS, minimum=1)
+
+# --- 12345 hotline (zhengwu.hotline) ------------------------------------------------------
+HOTLINE_OFFICE_HOURS = env.text(env.HOTLINE_OFFICE_HOURS)
+HOTLINE_OPEN311_JURISDICTION = env.text(env.HOTLINE_OPEN311_JURISDICTION)
+HOTLINE_DUPLICATE_WINDOW_HOURS = env.integer(env.HOTLINE_DUPLICATE_WINDOW_HOURS, minimum=1)
+try:
+    HOTLINE_AUTO_DISPATCH_CONFIDENCE = float(env.text(env.HOTLINE_AUTO_DISPATCH_CONFIDENCE))
+except ValueError:
+    HOTLINE_AUTO_DISPATCH_CONFIDENCE = -1.0
+if not 0.0 <= HOTLINE_AUTO_DISPATCH_CONFIDENCE <= 1.0:
+    raise env.ConfigurationError(
+        "ZHENGWU_HOTLINE_AUTO_DISPATCH_CONFIDENCE must be a number between 0 and 1"
+        "（自动派单置信度应为 0 到 1 之间的数）"
+    )
 
 # --- online fee payment (zhengwu.cases.payments) ------------------------------------------
 PAYMENT_GATEWAY_URL = env.text(env.PAYMENT_GATEWAY_URL).rstrip("/")

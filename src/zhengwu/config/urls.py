@@ -16,6 +16,11 @@ urlpatterns = [
     path("workbench/catalog/", include("zhengwu.catalog.urls_manage")),
     path("cases/", include("zhengwu.cases.urls")),
     path("workbench/cases/", include("zhengwu.cases.urls_workbench")),
+    path("workbench/hotline/analytics/", include("zhengwu.hotline.urls_analytics")),
+    path("workbench/hotline/dept/", include("zhengwu.hotline.urls_department")),
+    path("workbench/hotline/", include("zhengwu.hotline.urls_console")),
+    path("hotline/", include("zhengwu.hotline.urls")),
+    path("open311/v2/", include("zhengwu.hotline.urls_open311")),
     path("", include("zhengwu.web.urls")),
 ]
 

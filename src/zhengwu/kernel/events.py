@@ -97,6 +97,16 @@ EVENTS: dict[str, EventSpec] = {
         "An approval was revoked after a failed commitment verification (告知承诺核查不实).",
         payload=("case_id", "number", "reason"),
     ),
+    "hotline.ticket_closed": EventSpec(
+        "A hotline ticket was closed with its answer (merged tickets too, each on its own); "
+        "the caller is to be called back.",
+        payload=("ticket_id", "number"),
+    ),
+    "hotline.callback_recorded": EventSpec(
+        "The caller of a closed hotline ticket was called back (satisfied / basically / not "
+        "satisfied / not reached); not satisfied reopens the ticket. Ratings react to it.",
+        payload=("ticket_id", "number", "result"),
+    ),
     "catalog.version_published": EventSpec(
         "A catalogue version took effect; the previous version of the implementation list "
         "(if any) is superseded. Channels and the search index re-read it.",

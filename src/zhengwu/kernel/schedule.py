@@ -50,4 +50,22 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every=timedelta(hours=1),
         description="end cases whose owed (容缺) materials were not supplied by the deadline",
     ),
+    PeriodicJob(
+        name="hotline.supervise",
+        task="zhengwu.hotline.tasks.supervise_orders",
+        every=timedelta(minutes=5),
+        description="督办: due-soon, overdue and unsigned hotline orders; escalate to the head",
+    ),
+    PeriodicJob(
+        name="hotline.retrain",
+        task="zhengwu.hotline.tasks.retrain_routing",
+        every=timedelta(days=1),
+        description="retrain the hotline routing classifier on closed tickets",
+    ),
+    PeriodicJob(
+        name="hotline.daily_stats",
+        task="zhengwu.hotline.tasks.refresh_daily_stats",
+        every=timedelta(minutes=10),
+        description="bring the hotline's daily statistics up to date",
+    ),
 )

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from zhengwu.hotline import policies as hotline_policies
 from zhengwu.web import access
 from zhengwu.web.preferences import remember_elderly_mode, remember_language
 
@@ -68,7 +69,11 @@ def workbench_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/workbench/home.html",
-        {"staff": access.staff_summary(request.user), "nav_active": "home"},
+        {
+            "staff": access.staff_summary(request.user),
+            "nav_active": "home",
+            "hotline_centre": hotline_policies.is_centre_staff(request.user),
+        },
     )
 
 

@@ -44,6 +44,7 @@ class Command(BaseCommand):
         accounts = accounts_demo.load_demo(reset_passwords=options["reset_passwords"])
         self._load_catalogue()
         self._load_cases()
+        self._load_hotline()
         self._print_accounts(accounts)
         if options.get("password_file"):
             self._write_password_file(options["password_file"], accounts)
@@ -70,6 +71,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"cases: {len(numbers)} demo cases in every state (演示办件 {len(numbers)} 件)"
             )
+
+    def _load_hotline(self) -> None:
+        from zhengwu.hotline import demo as hotline_demo
+
+        summary = hotline_demo.load_demo()
+        self.stdout.write(
+            f"hotline: {summary['topics']} topics, {summary['knowledge']} knowledge entries, "
+            f"{summary['tickets']} demo tickets created (12345 演示数据已载入)"
+        )
 
     def _seed_calendar(self) -> None:
         from zhengwu.kernel import workdays
