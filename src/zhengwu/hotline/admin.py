@@ -34,61 +34,9 @@ from zhengwu.hotline.models import (
     Topic,
     WorkOrder,
 )
-from zhengwu.kernel.admin_audit import AuditedAdmin
+from zhengwu.kernel.admin_audit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from zhengwu.kernel.errors import DomainError
-from zhengwu.kernel.fields import EncryptedTextField
 from zhengwu.kernel.masking import MaskKind, mask
-
-
-def _plain_fields(model: Any, exclude: tuple[str, ...] = ()) -> list[str]:
-    """Fields that may be shown as they are (not encrypted, not excluded)."""
-    return [
-        f.name
-        for f in model._meta.concrete_fields
-        if not isinstance(f, EncryptedTextField) and f.name not in exclude
-    ]
-
-
-class ReadOnlyAdmin(AuditedAdmin, admin.ModelAdmin):
-    """View-only: no adding, changing or deleting (state changes go through the services)."""
-
-    list_per_page = 50
-    show_full_result_count = False
-    masked_fields: tuple[str, ...] = ()
-    hidden_fields: tuple[str, ...] = ()
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return _plain_fields(self.model, self.hidden_fields) + list(self.masked_fields)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return self.get_fields(request, obj)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return list(self.fields or _plain_fields(self.model))
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class WorkOrderInline(ReadOnlyInline):

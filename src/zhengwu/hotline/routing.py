@@ -59,6 +59,7 @@ from scipy.sparse import hstack
 from zhengwu.accounts import policies as account_policies
 from zhengwu.accounts import selectors as account_selectors
 from zhengwu.accounts.choices import StaffRole
+from zhengwu.catalog import search as catalog_search
 from zhengwu.hotline.choices import (
     CATEGORY_BY_CHINESE,
     EMERGENCY_DEPARTMENT,
@@ -174,21 +175,16 @@ class RouteProposal:
 
 # --- text features ---------------------------------------------------------------------------
 
-_jieba_lock = threading.Lock()
-_jieba_ready = False
-
 
 def _ensure_jieba() -> None:
-    global _jieba_ready
-    if _jieba_ready:
-        return
-    with _jieba_lock:
-        if not _jieba_ready:
-            import jieba
+    """jieba's dictionary plus the catalogue's lexicon, loaded once per process.
 
-            jieba.setLogLevel(60)
-            jieba.initialize()
-            _jieba_ready = True
+    jieba's default tokenizer is shared by the process: the catalogue search adds its
+    lexicon to it. Routing always loads the same lexicon first, so a model tokenises texts
+    the same way when it is trained (a command, a task) and when it serves (a web worker
+    that may have searched the catalogue before).
+    """
+    catalog_search.ensure_jieba()
 
 
 def normalise(text: str) -> str:

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib import admin
 from django.db import models, transaction
 from django.http import HttpRequest
 
@@ -152,3 +153,60 @@ class AuditedAdmin:
                 _record(request, "admin.added", obj, after=snapshot(obj))
             for obj, _changed in formset.changed_objects:
                 _record(request, "admin.changed", obj, after=snapshot(obj))
+
+
+# --- read-only admin pages for records that only services change ---------------------------
+
+
+def plain_fields(model: Any, exclude: tuple[str, ...] = ()) -> list[str]:
+    """The model's fields that may be shown as they are (not encrypted, not excluded)."""
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if not isinstance(f, EncryptedTextField) and f.name not in exclude
+    ]
+
+
+class ReadOnlyAdmin(AuditedAdmin, admin.ModelAdmin):
+    """View-only: no adding, changing or deleting (state changes go through the services).
+
+    ``masked_fields`` name methods showing encrypted values masked; ``hidden_fields`` are
+    plain fields of no use to a reader (digests, pickles)."""
+
+    list_per_page = 50
+    show_full_result_count = False  # counting millions of rows on every page is wasteful
+    masked_fields: tuple[str, ...] = ()
+    hidden_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return plain_fields(self.model, self.hidden_fields) + list(self.masked_fields)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return list(self.fields or plain_fields(self.model))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
