@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/search_latency.py
 	$(BIN)/python bench/hotline_routing.py
+	$(BIN)/python bench/ratings_intake.py
 
 ## Refresh the translation catalogues (needs gettext) and compile them (pure Python).
 messages: $(STAMP)

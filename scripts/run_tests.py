@@ -1,8 +1,10 @@
 """`make test`: ruff and import contracts, then pytest on SQLite, then on PostgreSQL.
 
-PostgreSQL is used when ZHENGWU_TEST_POSTGRES_URL is set or a server answers on
-127.0.0.1:5432. With ZHENGWU_REQUIRE_SERVICES=true (CI) a missing PostgreSQL, Redis or
-Chromium is a failure, not a skip. The last lines say which databases were run.
+Each pytest run spreads the tests over one worker per core (pytest-xdist; set
+ZHENGWU_TEST_WORKERS=1 for a single process). PostgreSQL is used when
+ZHENGWU_TEST_POSTGRES_URL is set or a server answers on 127.0.0.1:5432. With
+ZHENGWU_REQUIRE_SERVICES=true (CI) a missing PostgreSQL, Redis or Chromium is a failure,
+not a skip. The last lines say which databases were run.
 """
 
 from __future__ import annotations
@@ -43,6 +45,14 @@ def run(command: list[str], env: dict[str, str] | None = None) -> int:
     return subprocess.call(command, cwd=ROOT, env=env)  # noqa: S603
 
 
+def workers(pytest_args: list[str]) -> list[str]:
+    """pytest-xdist workers: ZHENGWU_TEST_WORKERS (default one per core), unless given."""
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in pytest_args):
+        return []
+    count = os.environ.get("ZHENGWU_TEST_WORKERS", "").strip() or "auto"
+    return [] if count in ("0", "1") else ["-n", count]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", choices=["sqlite", "postgres"])
@@ -68,7 +78,7 @@ def main() -> int:
             return 1
 
     if args.only in (None, "sqlite"):
-        code = run([str(BIN / "pytest"), *args.pytest_args], base_env)
+        code = run([str(BIN / "pytest"), *workers(args.pytest_args), *args.pytest_args], base_env)
         if code != 0:
             return code
         ran.append("SQLite (with browser journeys)")
@@ -80,7 +90,8 @@ def main() -> int:
         if url and answers(url):
             pg_env = {**base_env, "ZHENGWU_DATABASE_URL": url}
             # The browser journeys ran on SQLite; on PostgreSQL the rest runs again.
-            code = run([str(BIN / "pytest"), "-m", "not e2e", *args.pytest_args], pg_env)
+            parallel = workers(args.pytest_args)
+            code = run([str(BIN / "pytest"), *parallel, "-m", "not e2e", *args.pytest_args], pg_env)
             if code != 0:
                 return code
             ran.append(f"PostgreSQL ({urlparse(url).hostname}:{urlparse(url).port or 5432})")

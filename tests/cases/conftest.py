@@ -4,7 +4,8 @@ applicants, and the part of the Baqiao demo catalogue the tests apply for."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.factories import make_citizen, make_enterprise_member, make_staff
+from tests.seeding import fresh, seeded
 from zhengwu.accounts.models import User
 from zhengwu.catalog.io import import_catalog
 from zhengwu.catalog.models import ItemVersion
@@ -64,12 +66,7 @@ class World:
         return ItemVersion.objects.get(name=name, status="published")
 
 
-@pytest.fixture
-def world(db, settings, tmp_path) -> World:
-    from zhengwu.kernel import workdays
-    from zhengwu.org import demo as org_demo
-    from zhengwu.org.selectors import department_by_name
-
+def use_tmp_storage(settings: Any, tmp_path: Path) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -77,6 +74,13 @@ def world(db, settings, tmp_path) -> World:
             "OPTIONS": {"location": str(tmp_path / "files")},
         },
     }
+
+
+def _build_world() -> World:
+    from zhengwu.kernel import workdays
+    from zhengwu.org import demo as org_demo
+    from zhengwu.org.selectors import department_by_name
+
     workdays.seed_from_package()
     org_demo.load_demo()
     import_catalog(
@@ -98,6 +102,26 @@ def world(db, settings, tmp_path) -> World:
         citizen2=make_citizen(real_name="李娜"),
         enterprise_member=make_enterprise_member(),
     )
+
+
+@pytest.fixture(scope="package")
+def _world_seed(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The world, built once per package run in a worker (tests/seeding.py)."""
+    with seeded(django_db_blocker, _build_world) as built:
+        yield built
+
+
+@pytest.fixture
+def world(_world_seed, db, settings, tmp_path) -> World:
+    use_tmp_storage(settings, tmp_path)
+    return World(**{f.name: fresh(getattr(_world_seed, f.name)) for f in fields(World)})
+
+
+def build_world(settings: Any, tmp_path: Path) -> World:
+    """A world of its own, for transactional tests (the browser journeys), which cannot
+    stand on the shared, rolled-back seed."""
+    use_tmp_storage(settings, tmp_path)
+    return _build_world()
 
 
 # --- tiny real files ---------------------------------------------------------------------------

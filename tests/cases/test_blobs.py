@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
-import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -273,16 +272,14 @@ def test_ole_directory_with_a_cycle_terminates():
     assert sniff(bytes(content)).code == "doc"
 
 
-def test_zip_with_ten_thousand_entries_is_quick_and_entries_inspected_are_capped():
+def test_zip_with_ten_thousand_entries_is_inspected_only_up_to_the_cap():
     names = [f"f/{n}" for n in range(10_000)] + ["[Content_Types].xml", "word/document.xml"]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in names:
             archive.writestr(name, b"")
     content = buffer.getvalue()
-    started = time.perf_counter()
     file_type = sniff(content)
-    assert time.perf_counter() - started < 1.0
     # The markers come after the cap: looked at no further, it is a plain zip.
     assert blobs.MAX_ZIP_ENTRIES_INSPECTED < 10_000
     assert file_type.code == "zip"

@@ -37,8 +37,12 @@ from zhengwu.cases.models import Case, Delivery, Notice
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+
 # The Baqiao world of the case tests: org tree, staff, citizens, part of the demo catalogue.
-world = case_fixtures.world
+@pytest.fixture
+def world(db, settings, tmp_path):
+    return case_fixtures.build_world(settings, tmp_path)
+
 
 CORRECTION_REASON = "法定代表人签字不清晰，请重新签字后上传"
 REVIEW_OPINION = "材料齐全，符合食品经营许可条件"

@@ -15,7 +15,10 @@ from zhengwu.cases import services
 from zhengwu.cases.choices import CaseStatus
 from zhengwu.cases.models import Case
 
-world = case_fixtures.world
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    return case_fixtures.build_world(settings, tmp_path)
 
 
 # --- in a browser: axe-core, 360 px, elderly mode -------------------------------------------------

@@ -37,8 +37,12 @@ from zhengwu.hotline.models import Callback, Ticket, Topic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+
 # The Baqiao world of the hotline tests: org tree, calendar, centre and department staff.
-hl = hotline_fixtures.hl
+@pytest.fixture
+def hl(db, settings, tmp_path):
+    return hotline_fixtures.build_world(settings, tmp_path)
+
 
 NOISE = "纺织城正街的烧烤店每天营业到凌晨两点，噪音很大，老人孩子都睡不好，请管一管。"
 ADDRESS = "纺织城正街 18 号"

@@ -30,8 +30,12 @@ from zhengwu.hotline.models import KnowledgeEntry, RoutingRule, Ticket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+
 # The Baqiao world of the hotline tests: org tree, calendar, centre and department staff.
-hl = hotline_fixtures.hl
+@pytest.fixture
+def hl(db, settings, tmp_path):
+    return hotline_fixtures.build_world(settings, tmp_path)
+
 
 NEW_CALLER = "13666666666"
 QUESTION = "请问公租房怎么申请？需要带什么材料"
@@ -150,7 +154,9 @@ def test_console_ticket_and_queue_are_accessible_also_in_elderly_mode(
     expect(page.locator("#proposal-department")).to_contain_text("区城管局")
     check_page(page, "agent console, known caller")
 
-    # Elderly mode: large type and targets on the same three pages.
+    # Elderly mode: large type and targets on the same three pages. (Wait for the live
+    # lookups of the typing above to settle, so the toggle's swap is the last one.)
+    page.wait_for_function("!document.querySelector('.htmx-request')")
     page.click("#elderly-toggle")
     expect(page.locator("#app")).to_have_class(re.compile(r"\belderly\b"))
     page.locator("#id_caller_phone").press_sequentially("13912345678")

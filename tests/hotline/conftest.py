@@ -3,11 +3,15 @@ staff (区政府办), handlers and heads of two departments, a street office, an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.factories import make_citizen, make_staff
+from tests.seeding import fresh, seeded
 from zhengwu.accounts.models import User
 from zhengwu.org.models import Department
 
@@ -34,19 +38,11 @@ class HotlineWorld:
     citizen: User
 
 
-@pytest.fixture
-def hl(db, settings, tmp_path) -> HotlineWorld:
+def _build_world() -> HotlineWorld:
     from zhengwu.kernel import workdays
     from zhengwu.org import demo as org_demo
     from zhengwu.org.selectors import department_by_name
 
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "files")},
-        },
-    }
     workdays.seed_from_package()
     org_demo.load_demo()
     centre = department_by_name(CENTRE)
@@ -71,3 +67,35 @@ def hl(db, settings, tmp_path) -> HotlineWorld:
         ),
         citizen=make_citizen(real_name="张伟", phone="13800138000"),
     )
+
+
+@pytest.fixture(scope="package")
+def _hotline_seed(django_db_setup, django_db_blocker) -> Iterator[HotlineWorld]:
+    """The world, built once per package run in a worker (tests/seeding.py)."""
+    with seeded(django_db_blocker, _build_world) as built:
+        yield built
+
+
+def use_tmp_storage(settings: Any, tmp_path: Path) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
+
+
+@pytest.fixture
+def hl(_hotline_seed, db, settings, tmp_path) -> HotlineWorld:
+    use_tmp_storage(settings, tmp_path)
+    return HotlineWorld(
+        **{f.name: fresh(getattr(_hotline_seed, f.name)) for f in fields(HotlineWorld)}
+    )
+
+
+def build_world(settings: Any, tmp_path: Path) -> HotlineWorld:
+    """A world of its own, for transactional tests (the browser journeys), which cannot
+    stand on the shared, rolled-back seed."""
+    use_tmp_storage(settings, tmp_path)
+    return _build_world()

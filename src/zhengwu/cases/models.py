@@ -291,6 +291,10 @@ class Case(models.Model):
             models.Index(
                 fields=["status", "warning_level", "created_at"], name="case_status_warning_idx"
             ),
+            # the indicators' incremental refresh and day ranges (metrics.aggregate)
+            models.Index(fields=["updated_at"], name="case_updated_idx"),
+            models.Index(fields=["submitted_at"], name="case_submitted_idx"),
+            models.Index(fields=["concluded_at"], name="case_concluded_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

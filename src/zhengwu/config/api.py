@@ -233,7 +233,9 @@ def _mount_routers() -> None:
     from zhengwu.catalog.api_manage import router as catalog_manage_router
     from zhengwu.catalog.api_search import router as catalog_search_router
     from zhengwu.hotline.api import router as hotline_router
+    from zhengwu.metrics.api import router as metrics_router
     from zhengwu.org.api import router as org_router
+    from zhengwu.ratings.api import router as ratings_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/org", org_router)
@@ -242,6 +244,8 @@ def _mount_routers() -> None:
     api.add_router("/catalog/manage", catalog_manage_router)
     api.add_router("/cases", cases_router)
     api.add_router("/hotline", hotline_router)
+    api.add_router("/ratings", ratings_router)
+    api.add_router("/metrics", metrics_router)
 
 
 _mount_routers()

@@ -184,6 +184,12 @@ TEST_POSTGRES_URL = _declare(
     "`make test` only: PostgreSQL server URL for the second test run (default: "
     "`postgres://postgres@127.0.0.1:5432/postgres` when a server answers there).",
 )
+TEST_WORKERS = _declare(
+    "ZHENGWU_TEST_WORKERS",
+    "auto",
+    "`make test` only: pytest-xdist workers per run (`auto` = one per core; `1` = a single "
+    "process).",
+)
 REQUIRE_SERVICES = _declare(
     "ZHENGWU_REQUIRE_SERVICES",
     "false",

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "zhengwu.catalog",
     "zhengwu.cases",
     "zhengwu.hotline",
+    "zhengwu.ratings",
+    "zhengwu.metrics",
     "zhengwu.web",
 ]
 

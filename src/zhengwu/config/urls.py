@@ -21,6 +21,9 @@ urlpatterns = [
     path("workbench/hotline/", include("zhengwu.hotline.urls_console")),
     path("hotline/", include("zhengwu.hotline.urls")),
     path("open311/v2/", include("zhengwu.hotline.urls_open311")),
+    path("ratings/", include("zhengwu.ratings.urls")),
+    path("workbench/ratings/", include("zhengwu.ratings.urls_workbench")),
+    path("workbench/metrics/", include("zhengwu.metrics.urls")),
     path("", include("zhengwu.web.urls")),
 ]
 

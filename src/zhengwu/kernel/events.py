@@ -91,6 +91,7 @@ EVENTS: dict[str, EventSpec] = {
     "case.concluded": EventSpec(
         "A case concluded (result delivered, or a bundle's last member concluded): rating "
         "invitation, supervision push and dossier entry react to it as those domains arrive.",
+        handlers=("zhengwu.ratings.services.on_case_concluded",),
         payload=("case_id", "number", "decision"),
     ),
     "case.revoked": EventSpec(
@@ -105,7 +106,18 @@ EVENTS: dict[str, EventSpec] = {
     "hotline.callback_recorded": EventSpec(
         "The caller of a closed hotline ticket was called back (satisfied / basically / not "
         "satisfied / not reached); not satisfied reopens the ticket. Ratings react to it.",
+        handlers=("zhengwu.ratings.services.on_hotline_callback_recorded",),
         payload=("ticket_id", "number", "result"),
+    ),
+    "rating.recorded": EventSpec(
+        "A service was rated (count 1), or the rating revised once (count 2); a bad review "
+        "has opened its rectification. Upstream reporting goes through the outbox, not here.",
+        payload=("review_id", "subject_type", "subject_key", "level", "count"),
+    ),
+    "rating.rectification_closed": EventSpec(
+        "A bad review's rectification was closed: after the revisit, or as invalid with a "
+        "supervisor's approval.",
+        payload=("rectification_id", "review_id", "status"),
     ),
     "catalog.version_published": EventSpec(
         "A catalogue version took effect; the previous version of the implementation list "

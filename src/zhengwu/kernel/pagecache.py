@@ -47,7 +47,8 @@ class StampSource:
         # A callable lets a setting (read at each check) decide the interval.
         self._interval = check_seconds if callable(check_seconds) else lambda: check_seconds
         self._value: str | None = None
-        self._checked_at = 0.0
+        # "Never checked": monotonic time starts near zero at boot, so 0.0 would look recent.
+        self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
     def value(self) -> str:
@@ -63,7 +64,7 @@ class StampSource:
     def expire(self) -> None:
         """Re-read on next use (tests; and a process that just changed the source)."""
         with self._lock:
-            self._checked_at = 0.0
+            self._checked_at = float("-inf")
 
 
 def is_anonymous_variant(request: HttpRequest) -> bool:

@@ -68,4 +68,16 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every=timedelta(minutes=10),
         description="bring the hotline's daily statistics up to date",
     ),
+    PeriodicJob(
+        name="ratings.escalate",
+        task="zhengwu.ratings.tasks.escalate_overdue",
+        every=timedelta(minutes=15),
+        description="好差评: escalate overdue verification, rectification and revisit steps",
+    ),
+    PeriodicJob(
+        name="metrics.aggregate",
+        task="zhengwu.metrics.tasks.refresh_aggregates",
+        every=timedelta(minutes=10),
+        description="bring the indicators' daily aggregates up to date (days with changes)",
+    ),
 )

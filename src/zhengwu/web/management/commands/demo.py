@@ -1,7 +1,8 @@
 """``zhengwu demo``: load the Baqiao reference data and the demo accounts (idempotent).
 
 Composition point only: the calendar seed (kernel), then org, then accounts, then the service
-catalogue (``catalog/fixtures/baqiao_catalog.json``). Passwords of
+catalogue (``catalog/fixtures/baqiao_catalog.json``), then cases, the 12345 hotline, 好差评
+ratings and the indicators' aggregates. Passwords of
 newly created accounts are printed once; on a re-run existing accounts keep their passwords
 unless ``--reset-passwords`` is given.
 """
@@ -45,6 +46,8 @@ class Command(BaseCommand):
         self._load_catalogue()
         self._load_cases()
         self._load_hotline()
+        self._load_ratings()
+        self._rebuild_indicators()
         self._print_accounts(accounts)
         if options.get("password_file"):
             self._write_password_file(options["password_file"], accounts)
@@ -79,6 +82,24 @@ class Command(BaseCommand):
         self.stdout.write(
             f"hotline: {summary['topics']} topics, {summary['knowledge']} knowledge entries, "
             f"{summary['tickets']} demo tickets created (12345 演示数据已载入)"
+        )
+
+    def _load_ratings(self) -> None:
+        from zhengwu.ratings import demo as ratings_demo
+
+        summary = ratings_demo.load_demo()
+        self.stdout.write(
+            f"ratings: {summary['reviews']} reviews, {summary['rectifications']} "
+            f"rectifications (好差评演示数据已载入)"
+        )
+
+    def _rebuild_indicators(self) -> None:
+        from zhengwu.metrics import aggregate
+
+        result = aggregate.rebuild()
+        self.stdout.write(
+            f"indicators: {result.daily_rows} daily rows over {len(result.days)} days "
+            f"(考核指标已汇总)"
         )
 
     def _seed_calendar(self) -> None:
