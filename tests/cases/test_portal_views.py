@@ -225,6 +225,13 @@ def test_anonymous_apply_goes_to_login(client, world):
     assert client.get(reverse("cases:mine")).status_code == 302
 
 
+def test_cases_root_is_my_cases(client, world):
+    client.force_login(world.citizen)
+    response = client.get("/cases/")
+    assert response.status_code == 302 and response["Location"] == reverse("cases:mine")
+    assert client.get(response["Location"]).status_code == 200
+
+
 def test_another_citizen_gets_404_everywhere_and_changes_nothing(client, world):
     case = _submitted(world)
     services.request_correction(

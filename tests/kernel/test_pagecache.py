@@ -153,3 +153,18 @@ def test_the_cached_item_api_answers_exactly_what_a_fresh_render_does(client):
     assert fresh.json() == first.json() == second.json()
     assert fresh.json()["materials"] and fresh.json()["situations"]
     assert client.get("/api/v1/catalog/items/NO-SUCH-CODE").status_code == 404
+
+
+def test_an_expired_stamp_is_read_again_whatever_the_machine_uptime():
+    """``expire()`` forces a re-read even when the check interval is longer than the time
+    since boot (the monotonic clock starts near 0: "checked at 0" looked recent)."""
+    import time
+
+    reads = []
+    source = StampSource(
+        lambda: str(len(reads.append(1) or reads)), check_seconds=time.monotonic() + 3600
+    )
+    assert source.value() == "1"
+    assert source.value() == "1"  # within the interval: not read again
+    source.expire()
+    assert source.value() == "2"

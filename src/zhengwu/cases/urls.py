@@ -7,12 +7,15 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from zhengwu.cases import views_portal
 
 app_name = "cases"
 
 urlpatterns = [
+    # /cases/ (as the README and the menus name it) is "my cases".
+    path("", RedirectView.as_view(pattern_name="cases:mine", permanent=False), name="index"),
     path("progress/", views_portal.progress, name="progress"),
     path("apply/<str:code>/", views_portal.apply, name="apply"),
     path("apply-bundle/<str:code>/", views_portal.apply_bundle, name="apply_bundle"),

@@ -110,8 +110,8 @@ EVENTS: dict[str, EventSpec] = {
         payload=("ticket_id", "number", "result"),
     ),
     "rating.recorded": EventSpec(
-        "A service was rated (count 1), or the rating revised once (count 2); a bad review "
-        "has opened its rectification. Upstream reporting goes through the outbox, not here.",
+        "A service was rated (count 1), or the rating revised once (count 2); a bad review's "
+        "rectification is already open. Upstream reporting goes through the outbox, not here.",
         payload=("review_id", "subject_type", "subject_key", "level", "count"),
     ),
     "rating.rectification_closed": EventSpec(

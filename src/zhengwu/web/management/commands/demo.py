@@ -89,8 +89,8 @@ class Command(BaseCommand):
 
         summary = ratings_demo.load_demo()
         self.stdout.write(
-            f"ratings: {summary['reviews']} reviews, {summary['rectifications']} "
-            f"rectifications (好差评演示数据已载入)"
+            f"ratings: {summary['reviews']} reviews, bad ones in rectification: "
+            f"{summary['rectifications']} (好差评演示数据已载入)"
         )
 
     def _rebuild_indicators(self) -> None:
