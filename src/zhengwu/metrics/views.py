@@ -262,14 +262,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _table(request: HttpRequest) -> tuple[list[str], list[list[Any]], str] | HttpResponse:
+def _export_report(request: HttpRequest) -> selectors.Report | HttpResponse:
+    """The report an export asks for, or a plain-text 4xx naming the bad parameter."""
     _viewer(request)
     try:
         scope, month = _parse(request)
     except DomainError as error:
         message = f"{error.message} / {error.message_en} ({error.field})"
         return HttpResponse(message, status=http_status(error), content_type="text/plain")
-    report = selectors.report(scope, month)
+    return selectors.report(scope, month)
+
+
+def _table(report: selectors.Report) -> tuple[list[str], list[list[Any]], str]:
+    scope, month = report.scope, report.month
     headers = [
         _("Indicator"), _("Key"), _("Value"), _("Numerator"), _("Denominator"), _("Unit"),
         _("Target"), _("Status"), _("Source of the target"), _("Scope"), _("Month"),
@@ -297,10 +302,10 @@ def _safe(value: Any) -> Any:
 @login_required
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
-    table = _table(request)
-    if isinstance(table, HttpResponse):
-        return table
-    headers, body, name = table
+    report = _export_report(request)
+    if isinstance(report, HttpResponse):
+        return report
+    headers, body, name = _table(report)
     out = io.StringIO()
     out.write("\ufeff")  # BOM: spreadsheet programs then read UTF-8 Chinese correctly
     writer = csv.writer(out)
@@ -320,12 +325,11 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    table = _table(request)
-    if isinstance(table, HttpResponse):
-        return table
-    headers, body, name = table
-    scope, month = _parse(request)  # valid: _table has parsed them
-    report = selectors.report(scope, month)
+    report = _export_report(request)
+    if isinstance(report, HttpResponse):
+        return report
+    headers, body, name = _table(report)
+    scope, month = report.scope, report.month
     sheets: list[tuple[str, list[Any], list[list[Any]]]] = [(_("Indicators"), headers, body)]
     sheets.append(
         (

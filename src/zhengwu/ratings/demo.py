@@ -16,7 +16,7 @@ from django.db import transaction
 
 from zhengwu.cases import selectors as case_selectors
 from zhengwu.catalog import selectors as catalog_selectors
-from zhengwu.kernel.errors import DomainError
+from zhengwu.org import selectors as org_selectors
 from zhengwu.ratings import services
 from zhengwu.ratings.choices import SubjectType
 from zhengwu.ratings.models import LimitSetting, Rectification, Review
@@ -29,16 +29,13 @@ def _user(username: str) -> Any:
     return get_user_model().objects.filter(username=username).first()
 
 
-def _rate_once(citizen: Any, subject_type: str, key: str, **kwargs: Any) -> Review | None:
+def _rate_once(citizen: Any, subject_type: str, key: str, **kwargs: Any) -> Review:
     existing = Review.objects.filter(
         subject_type=subject_type, subject_key=key, rater=citizen
     ).first()
     if existing is not None:
         return existing
-    try:
-        return services.rate(by=citizen, subject_type=subject_type, subject_key=key, **kwargs)
-    except DomainError:
-        return None  # the subject is missing from this installation's demo
+    return services.rate(by=citizen, subject_type=subject_type, subject_key=key, **kwargs)
 
 
 def load_demo() -> dict[str, int]:
@@ -50,10 +47,11 @@ def load_demo() -> dict[str, int]:
     if citizen is None:
         return {"reviews": Review.objects.count(), "rectifications": 0}
     with transaction.atomic():
-        _rate_once(
-            citizen, SubjectType.WINDOW, f"{HALL}/1号窗口/A001",
-            level=1, channel="4", text="窗口人员耐心细致，一次办好",
-        )  # fmt: skip
+        if org_selectors.department_by_name(HALL) is not None:
+            _rate_once(
+                citizen, SubjectType.WINDOW, f"{HALL}/1号窗口/A001",
+                level=1, channel="4", text="窗口人员耐心细致，一次办好",
+            )  # fmt: skip
         food = catalog_selectors.published_versions(q=FOOD).filter(name=FOOD).first()
         if food is not None:
             _rate_once(
@@ -72,7 +70,7 @@ def load_demo() -> dict[str, int]:
                 text="窗口要求提交指南上没有的场所平面图，多跑了一趟",
                 tags=["指南外增加材料", "多次跑动"],
             )  # fmt: skip
-            rect = Rectification.objects.filter(review=bad).first() if bad else None
+            rect = Rectification.objects.filter(review=bad).first()
             if rect is not None and approver is not None and rect.status == "verifying":
                 services.verify(
                     by=approver, rectification_id=rect.pk, valid=True,

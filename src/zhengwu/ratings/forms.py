@@ -145,34 +145,24 @@ class DecideInvalidForm(ServiceErrorsMixin, forms.Form):
     )
 
 
+def _step_text(label: Any, required: Any) -> forms.CharField:
+    """A required step text (measures, reply, explanation) with the services' length limit."""
+    return forms.CharField(
+        label=label,
+        max_length=STEP_TEXT_MAX,
+        widget=forms.Textarea,
+        error_messages={"required": required},
+    )
+
+
 class RectifyForm(ServiceErrorsMixin, forms.Form):
-    measures = forms.CharField(
-        label=_("Rectification measures"),
-        max_length=STEP_TEXT_MAX,
-        widget=forms.Textarea,
-        error_messages={"required": _("Record the measures taken.")},
-    )
-    reply = forms.CharField(
-        label=_("Reply to the rater"),
-        max_length=STEP_TEXT_MAX,
-        widget=forms.Textarea,
-        error_messages={"required": _("Write the reply to the rater.")},
-    )
+    measures = _step_text(_("Rectification measures"), _("Record the measures taken."))
+    reply = _step_text(_("Reply to the rater"), _("Write the reply to the rater."))
 
 
 class ExplainForm(ServiceErrorsMixin, forms.Form):
-    explanation = forms.CharField(
-        label=_("Explanation"),
-        max_length=STEP_TEXT_MAX,
-        widget=forms.Textarea,
-        error_messages={"required": _("Explain why nothing needs to change.")},
-    )
-    reply = forms.CharField(
-        label=_("Reply to the rater"),
-        max_length=STEP_TEXT_MAX,
-        widget=forms.Textarea,
-        error_messages={"required": _("Write the reply to the rater.")},
-    )
+    explanation = _step_text(_("Explanation"), _("Explain why nothing needs to change."))
+    reply = _step_text(_("Reply to the rater"), _("Write the reply to the rater."))
 
 
 class RevisitForm(ServiceErrorsMixin, forms.Form):

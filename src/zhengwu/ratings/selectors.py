@@ -41,9 +41,9 @@ class RateableCase:
     concluded_at: datetime | None
 
 
-def rateable_cases(user: Any) -> list[RateableCase]:
+def rateable_cases(user: Any, *, number: str | None = None) -> list[RateableCase]:
     """Concluded cases of the user (applicant, agent, enterprise member) not yet rated by
-    them, newest conclusion first."""
+    them, newest conclusion first; only the case ``number`` when given."""
     if not account_policies.is_authenticated(user):
         return []
     rated = Review.objects.filter(subject_type=SubjectType.CASE, rater_id=user.pk).values(
@@ -53,8 +53,11 @@ def rateable_cases(user: Any) -> list[RateableCase]:
         case_selectors.applicant_cases(user)
         .filter(status=CASE_CONCLUDED, number__isnull=False)
         .exclude(number__in=rated)
+        .select_related("department")
         .order_by("-concluded_at", "-id")
     )
+    if number is not None:
+        cases = cases.filter(number=number)
     return [
         RateableCase(
             case_id=c.pk,

@@ -698,10 +698,31 @@ def _replied(
     )  # fmt: skip
 
 
-def rectify(*, by: Any, rectification_id: int, measures: str, reply: str) -> Rectification:
-    """整改: record the measures and the reply to the rater; the revisit is next."""
-    measures_text = _text(
-        measures, field="measures", label="整改措施", label_en="The measures",
+@dataclass(frozen=True)
+class _Answer:
+    """How a valid bad review is answered: rectified (measures) or explained."""
+
+    action: str  # the transition's action name
+    field: str  # the Rectification field the text goes to
+    label: str
+    label_en: str
+    doing: str
+    step: str  # past tense, for the audit, upstream and the state error
+    kind: str  # timeline event kind
+
+
+_RECTIFY = _Answer(
+    "rectify", "measures", "整改措施", "The measures", "整改", "rectified", EventKind.RECTIFIED
+)
+_EXPLAIN = _Answer(
+    "explain", "explanation", "解释说明", "The explanation", "解释说明", "explained",
+    EventKind.EXPLAINED,
+)  # fmt: skip
+
+
+def _answer(by: Any, rectification_id: int, how: _Answer, value: Any, reply: Any) -> Rectification:
+    text = _text(
+        value, field=how.field, label=how.label, label_en=how.label_en,
         max_length=MAX_STEP_TEXT, required=True,
     )  # fmt: skip
     reply_text = _text(
@@ -711,27 +732,19 @@ def rectify(*, by: Any, rectification_id: int, measures: str, reply: str) -> Rec
     with transaction.atomic():
         rect = _lock_rect(by, rectification_id)
         _require_handler(by, rect)
-        _check_state(rect, "rectify", "整改", "rectified")
-        rect.measures = measures_text
-        return _replied(rect, by, EventKind.RECTIFIED, "rectified", reply_text, ["measures"])
+        _check_state(rect, how.action, how.doing, how.step)
+        setattr(rect, how.field, text)
+        return _replied(rect, by, how.kind, how.step, reply_text, [how.field])
+
+
+def rectify(*, by: Any, rectification_id: int, measures: str, reply: str) -> Rectification:
+    """整改: record the measures and the reply to the rater; the revisit is next."""
+    return _answer(by, rectification_id, _RECTIFY, measures, reply)
 
 
 def explain(*, by: Any, rectification_id: int, explanation: str, reply: str) -> Rectification:
     """Valid, but nothing to fix (e.g. the law requires the material): explain to the rater."""
-    explanation_text = _text(
-        explanation, field="explanation", label="解释说明", label_en="The explanation",
-        max_length=MAX_STEP_TEXT, required=True,
-    )  # fmt: skip
-    reply_text = _text(
-        reply, field="reply", label="答复内容", label_en="The reply",
-        max_length=MAX_STEP_TEXT, required=True,
-    )  # fmt: skip
-    with transaction.atomic():
-        rect = _lock_rect(by, rectification_id)
-        _require_handler(by, rect)
-        _check_state(rect, "explain", "解释说明", "explained")
-        rect.explanation = explanation_text
-        return _replied(rect, by, EventKind.EXPLAINED, "explained", reply_text, ["explanation"])
+    return _answer(by, rectification_id, _EXPLAIN, explanation, reply)
 
 
 def revisit(*, by: Any, rectification_id: int, satisfied: bool, note: str) -> Rectification:

@@ -39,13 +39,6 @@ TICKET_CLOSED = "closed"  # hotline TicketStatus.CLOSED: a closed ticket may be 
 RATEABLE_TICKETS_SHOWN = 20
 
 
-def _get(obj: Any, name: str, default: Any = "") -> Any:
-    """A field of a selector row, whether the row is a mapping or an object."""
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
 @dataclass(frozen=True)
 class Subject:
     """What is rated, as the rate page shows it."""
@@ -61,20 +54,17 @@ class Subject:
 # --- the services a citizen may rate -----------------------------------------------------------
 
 
-def _case_row(user: Any, number: str) -> Any:
-    for row in selectors.rateable_cases(user):
-        if str(_get(row, "number")) == number:
-            return row
-    return None
+def _case_row(user: Any, number: str) -> selectors.RateableCase | None:
+    return next(iter(selectors.rateable_cases(user, number=number)), None)
 
 
-def _case_subject(number: str, row: Any = None, review: Any = None) -> Subject:
+def _case_subject(
+    number: str, row: selectors.RateableCase | None = None, review: Any = None
+) -> Subject:
     if row is not None:
-        title = str(_get(row, "item_name") or "")
-        department = _get(row, "department_name", "") or _get(
-            _get(row, "department", None), "name", ""
-        )
-        concluded = _get(row, "concluded_at", None)
+        title = row.item_name
+        department = row.department_name
+        concluded = row.concluded_at
     else:
         title = review.item_name if review else ""
         department = review.department.name if review and review.department_id else ""
@@ -225,16 +215,7 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     reviews = list(selectors.reviews_of(user).select_related("rectification"))
     rated_tickets = {r.subject_key for r in reviews if r.subject_type == SubjectType.TICKET}
-    cases = [
-        {
-            "number": _get(row, "number"),
-            "item_name": _get(row, "item_name"),
-            "department_name": _get(row, "department_name", "")
-            or _get(_get(row, "department", None), "name", ""),
-            "concluded_at": _get(row, "concluded_at", None),
-        }
-        for row in selectors.rateable_cases(user)
-    ]
+    cases = selectors.rateable_cases(user)
     tickets = [
         t
         for t in _closed_tickets(user)[: RATEABLE_TICKETS_SHOWN * 2]
