@@ -236,6 +236,44 @@ def enterprise_draft(w: Any) -> dict[str, Any]:
     return {"case": case, "enterprise_id": membership.enterprise_id}
 
 
+def _business_licence(w: Any) -> Any:
+    """免证办: the citizen holds an e-licence of the type the food item's business-licence
+    material accepts (tests/cases/test_exemption.py covers the rules)."""
+    from tests.cases.test_exemption import BUSINESS_TYPE, _type
+    from zhengwu.kernel.actors import SYSTEM
+    from zhengwu.licences import services as licence_services
+
+    profile = w.citizen.citizen_profile
+    return licence_services.issue_licence(
+        licence_type=_type(BUSINESS_TYPE, "营业执照", "either"),
+        holder=licence_services.parse_holder(profile.real_name, profile.id_number),
+        issuer_code=BUSINESS_TYPE[:18],
+        issuer_name="西安市灞桥区市场监督管理局",
+        actor=SYSTEM,
+    )
+
+
+def licence_draft(w: Any) -> dict[str, Any]:
+    licence = _business_licence(w)
+    case = _draft(w)
+    assert case.materials.get(key="business-licence").source == "licence"
+    return {"case": case, "key": "business-licence", "identifier": licence.identifier}
+
+
+def declined_licence_draft(w: Any) -> dict[str, Any]:
+    ctx = licence_draft(w)
+    services.material_decline_licence(
+        case_id=ctx["case"].pk, material_key=ctx["key"], user=w.citizen
+    )
+    return ctx
+
+
+def reusable_draft(w: Any) -> dict[str, Any]:
+    accepted = in_progress(w)["case"]
+    earlier = CaseFile.objects.filter(material__case=accepted).order_by("id").first()
+    return {"case": _draft(w), "key": earlier.material.key, "file_id": earlier.pk}
+
+
 def nothing(w: Any) -> dict[str, Any]:
     return {
         "enterprise_id": EnterpriseMembership.objects.get(user=w.enterprise_member).enterprise_id
@@ -325,6 +363,14 @@ MATRIX = [
         multipart=True),
     Row("remove a file", "delete", draft, lambda x: f"/{c(x)}/files/{x['file_id']}",
         owner_only(204)),
+    Row("use an e-licence for a material", "put", declined_licence_draft,
+        lambda x: f"/{c(x)}/materials/{x['key']}/licence", owner_only(200),
+        body=lambda x: {"licence_identifier": x["identifier"]}),
+    Row("upload instead of the e-licence", "delete", licence_draft,
+        lambda x: f"/{c(x)}/materials/{x['key']}/licence", owner_only(200)),
+    Row("reuse an accepted material", "post", reusable_draft,
+        lambda x: f"/{c(x)}/materials/{x['key']}/reuse", owner_only(201),
+        body=lambda x: {"file_id": x["file_id"]}),
     Row("submit", "post", complete_draft, lambda x: f"/{c(x)}/submit", owner_only(200),
         body=lambda x: {}, headers={"Idempotency-Key": "matrix-1"}),
     Row("resubmit after correction", "post", correction, lambda x: f"/{c(x)}/resubmit",

@@ -48,9 +48,9 @@ def test_district_values_match_hand_computation(built):
     assert v["guide_accuracy"] == ("ok", round(sum(scores) / 2, 1))
     # two window clerks, one with a valid certificate
     assert v["window_staff_certified"] == ("ok", 50.0)
-    # no e-licence domain: never a number
-    assert v["licence_mobile_view_rate"] == ("unavailable", None)
-    assert v["licence_free_usage"] == ("unavailable", None)
+    # no e-licence issued: no mobile view rate; no case used an e-licence: 0 of 4
+    assert v["licence_mobile_view_rate"] == ("no_data", None)
+    assert v["licence_free_usage"] == ("ok", 0.0)
 
 
 def test_applied_counters_leave_out_drafts_and_bundle_parents(built):

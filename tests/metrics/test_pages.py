@@ -85,7 +85,7 @@ def test_api_returns_the_page_numbers(staff_client, mworld):
     assert by_key["fully_online_rate"]["value"] == 33.3
     assert by_key["fully_online_rate"]["numerator"] == 1
     assert by_key["fully_online_rate"]["target"]["value"] == 85
-    assert by_key["licence_mobile_view_rate"]["status"] == "unavailable"
+    assert by_key["licence_mobile_view_rate"]["status"] == "not_applicable"  # per item
     assert by_key["licence_mobile_view_rate"]["value"] is None
     assert len(by_key["on_time_rate"]["trend"]) == 12
 

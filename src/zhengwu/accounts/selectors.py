@@ -132,6 +132,11 @@ def access_user_by_id(viewer: Any, user_id: int) -> User:
     return user
 
 
+def active_user_by_id(user_id: int) -> User | None:
+    """System lookup for other domains (a scanned code names an account): active users only."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
 def users_visible_to(viewer: Any) -> QuerySet[User]:
     if policies.may_manage_users(viewer):
         return User.objects.all().order_by("id")

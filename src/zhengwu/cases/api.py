@@ -58,7 +58,9 @@ from zhengwu.cases.schemas import (
     ExtensionIn,
     FeeIn,
     HandoverIn,
+    MaterialLicenceIn,
     MaterialOut,
+    MaterialReuseIn,
     MessagesOut,
     PaperIn,
     PaymentNoticeOut,
@@ -190,6 +192,7 @@ def _material(material: CaseMaterial) -> dict[str, Any]:
         "owed_until": material.owed_until,
         "paper_originals": material.paper_originals,
         "paper_copies": material.paper_copies,
+        "licence_identifier": material.licence_identifier,
         "files": [_file(f) for f in material.files.all()],
     }
 
@@ -585,6 +588,65 @@ def upload_file(
 def delete_file(request: HttpRequest, case_id: DbId, file_id: DbId) -> Status:
     services.material_remove_file(case_id=case_id, file_id=file_id, user=request.user)
     return Status(204, None)
+
+
+def _material_out(case_id: int, key: str) -> dict[str, Any]:
+    material = CaseMaterial.objects.prefetch_related("files__blob").get(case_id=case_id, key=key)
+    return _material(material)
+
+
+@router.put(
+    "/{int:case_id}/materials/{key}/licence",
+    response=MaterialOut,
+    summary="免证办: satisfy a material by an e-licence",
+)
+def use_licence(
+    request: HttpRequest, case_id: DbId, payload: MaterialLicenceIn, key: str = PATH_KEY
+) -> dict[str, Any]:
+    """The named licence (or, without an identifier, the applicant's valid licence of the
+    type the material accepts). A licence that is unknown, another holder's, of another type,
+    or not valid now (暂扣, 撤销, 注销, 吊销, 失效, out of its dates) is 422 on
+    ``materials.<key>``."""
+    services.material_use_licence(
+        case_id=case_id,
+        material_key=key,
+        user=request.user,
+        licence_identifier=payload.licence_identifier,
+        channel=CHANNEL,
+    )
+    return _material_out(case_id, key)
+
+
+@router.delete(
+    "/{int:case_id}/materials/{key}/licence",
+    response=MaterialOut,
+    summary="Upload instead of using the e-licence",
+)
+def decline_licence(request: HttpRequest, case_id: DbId, key: str = PATH_KEY) -> dict[str, Any]:
+    services.material_decline_licence(
+        case_id=case_id, material_key=key, user=request.user, channel=CHANNEL
+    )
+    return _material_out(case_id, key)
+
+
+@router.post(
+    "/{int:case_id}/materials/{key}/reuse",
+    response={201: MaterialOut},
+    summary="Reuse a material accepted in an earlier case (consent)",
+)
+def reuse_material(
+    request: HttpRequest, case_id: DbId, payload: MaterialReuseIn, key: str = PATH_KEY
+) -> Status:
+    """Calling this is the applicant's consent: the earlier file (same applicant, accepted
+    case, same material) is attached to the draft's material."""
+    services.reusable_consent(
+        case_id=case_id,
+        material_key=key,
+        user=request.user,
+        file_id=payload.file_id,
+        channel=CHANNEL,
+    )
+    return Status(201, _material_out(case_id, key))
 
 
 @router.post("/{int:case_id}/submit", response=CaseOut, summary="Submit (Idempotency-Key required)")

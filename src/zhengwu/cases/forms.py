@@ -191,3 +191,24 @@ def optional_id(value: Any) -> int | None:
         return None
     number = int(text)
     return number or None
+
+
+_MATERIAL_KEY = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
+
+
+def material_key(params: Mapping[str, Any]) -> str:
+    """The material a 免证办 / reuse button is about."""
+    key = str(params.get("material_key", "") or "").strip()
+    if not _MATERIAL_KEY.match(key):
+        raise InvalidInput("请选择材料", "Choose a material", field="material_key")
+    return key
+
+
+def reuse_file_id(params: Mapping[str, Any], key: str) -> int:
+    """The earlier file chosen for reuse (the consent)."""
+    raw = str(params.get("file_id", "") or "").strip()
+    if not raw.isdigit() or not 0 < int(raw) < 2**63:
+        raise InvalidInput(
+            "请选择要复用的以往材料", "Choose the earlier file to reuse", field=f"materials.{key}"
+        )
+    return int(raw)

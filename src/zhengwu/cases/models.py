@@ -336,7 +336,7 @@ class CaseMaterial(models.Model):
     source = models.CharField("提供方式", max_length=12, choices=MaterialSource.choices, blank=True)
     paper_originals = models.PositiveSmallIntegerField("收取原件份数", default=0)
     paper_copies = models.PositiveSmallIntegerField("收取复印件份数", default=0)
-    licence_identifier = models.CharField("证照标识", max_length=64, blank=True)
+    licence_identifier = models.CharField("证照标识", max_length=100, blank=True)
     owed_until = models.DateField("容缺补齐期限", null=True, blank=True)
     max_size_kb = models.PositiveIntegerField("大小上限(KB)", default=10240)
     allowed_types = models.JSONField("允许类型", default=list)

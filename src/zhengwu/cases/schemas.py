@@ -84,6 +84,23 @@ class SubmitIn(_In):
     )
 
 
+class MaterialLicenceIn(_In):
+    licence_identifier: str = Field(
+        "",
+        max_length=100,
+        description="使用的电子证照标识；空：自动选用申请人有效的证照 / the e-licence's identifier "
+        "(empty: the applicant's valid licence of the type)",
+    )
+
+
+class MaterialReuseIn(_In):
+    file_id: StrictInt = Field(
+        ge=1,
+        le=2**63 - 1,
+        description="以往已受理办件中的文件 / a file of an earlier accepted case (consent)",
+    )
+
+
 class WithdrawIn(_In):
     reason: str = Field("", max_length=2000, description="撤回原因 / reason")
 
@@ -282,6 +299,9 @@ class MaterialOut(Schema):
     owed_until: date | None = Field(description="容缺补齐期限 / owed until")
     paper_originals: int
     paper_copies: int
+    licence_identifier: str = Field(
+        "", description="免提交：代替该材料的电子证照标识 / the e-licence replacing it"
+    )
     files: list[FileOut]
 
 

@@ -15,8 +15,18 @@ from django.utils import timezone
 from zhengwu.accounts import policies as account_policies
 from zhengwu.accounts import selectors as account_selectors
 from zhengwu.cases import policies
-from zhengwu.cases.choices import CaseKind, CaseStatus, WarningLevel
-from zhengwu.cases.models import Case, CaseEvent, CaseTask, Complaint, Message, Supervision
+from zhengwu.cases.choices import OPEN_STATUSES, CaseKind, CaseStatus, WarningLevel
+from zhengwu.cases.models import (
+    Case,
+    CaseEvent,
+    CaseFile,
+    CaseTask,
+    Complaint,
+    CreditRecord,
+    Message,
+    Notice,
+    Supervision,
+)
 from zhengwu.kernel import workdays
 from zhengwu.kernel.crypto import blind_index
 from zhengwu.kernel.errors import InvalidInput, NotFound
@@ -304,3 +314,176 @@ def working_days_left(case: Case, today: date | None = None) -> int | None:
     if case.promised_due is None:
         return None
     return workdays.working_days_between(today or timezone.localdate(), case.promised_due)
+
+
+# --- for dossiers and electronic archives (read-only) -------------------------------------
+
+
+def applicant_index(value: str) -> str:
+    """The blind index of a normalised citizen ID number or USCC, as ``applicant_id_index``
+    stores it (the key of 一人一档 / 一企一档 on the cases' side)."""
+    return blind_index(value, purpose=ID_PURPOSE)
+
+
+def cases_of_applicant(id_index: str, *, limit: int = 200) -> list[Case]:
+    """Cases filed for the applicant with this blind index, newest first (no drafts; the
+    members of a bundle are shown in their bundle)."""
+    if not id_index:
+        return []
+    return list(
+        Case.objects.filter(applicant_id_index=id_index)
+        .exclude(status=CaseStatus.DRAFT)
+        .exclude(kind=CaseKind.CHILD)
+        .select_related("department")
+        .defer(*LIST_DEFERRED)
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def open_cases_of_applicant(id_index: str) -> list[Case]:
+    """The applicant's cases still being handled (a staff member's ground to read the
+    dossier is one of these that :func:`may_view` lets them see)."""
+    if not id_index:
+        return []
+    return list(
+        Case.objects.filter(applicant_id_index=id_index, status__in=OPEN_STATUSES)
+        .select_related("department")
+        .defer(*LIST_DEFERRED)
+        .order_by("-created_at", "-id")[:50]
+    )
+
+
+def reusable_material_files(id_index: str, *, limit: int = 200) -> list[CaseFile]:
+    """Files of materials accepted in the applicant's earlier cases (accepted, not revoked),
+    newest first: what a later application may reuse with the applicant's consent."""
+    if not id_index:
+        return []
+    return list(
+        CaseFile.objects.filter(
+            material__case__applicant_id_index=id_index,
+            material__case__accepted_at__isnull=False,
+        )
+        .exclude(material__case__status=CaseStatus.REVOKED)
+        .select_related("material__case", "blob")
+        .defer(*(f"material__case__{name}" for name in LIST_DEFERRED))
+        .order_by("-uploaded_at", "-id")[:limit]
+    )
+
+
+def case_material_files(case: Case) -> list[CaseFile]:
+    """Every uploaded file of the case's materials, in the materials' order."""
+    return list(
+        CaseFile.objects.filter(material__case_id=case.pk)
+        .select_related("material", "blob")
+        .order_by("material__sort_order", "material_id", "id")
+    )
+
+
+def case_notices(case: Case) -> list[Notice]:
+    """The case's notices and decisions (受理通知书, 决定书 …) in the order issued."""
+    return list(Notice.objects.filter(case_id=case.pk).order_by("issued_at", "id"))
+
+
+def credit_records_of(id_index: str, *, limit: int = 100) -> list[CreditRecord]:
+    """Credit records of the subject with this blind index (a false 告知承诺 so far)."""
+    if not id_index:
+        return []
+    return list(
+        CreditRecord.objects.filter(subject_id_index=id_index)
+        .select_related("case")
+        .defer(*(f"case__{name}" for name in LIST_DEFERRED))
+        .order_by("-recorded_at", "-id")[:limit]
+    )
+
+
+def item_type_of(case: Case) -> str:
+    """The catalogue item type (GB/T 39046 A.1, "01" 行政许可 …) of the case's item, or ""."""
+    if case.item_version_id is None:
+        return ""
+    version = case.item_version
+    item = getattr(version, "item", None)
+    return str(getattr(item, "item_type", "") or "")
+
+
+# --- reusable materials (a material accepted once, reused with consent) ----------------------
+
+# An earlier case whose materials were accepted: 受理 happened (and it was not undone).
+ACCEPTED_STATUSES = (
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.SUSPENDED,
+    CaseStatus.DECIDED,
+    CaseStatus.CONCLUDED,
+)
+
+
+def _earlier_files(case: Case) -> QuerySet[CaseFile]:
+    """Files the same applicant (same ID number or USCC) supplied in earlier accepted cases."""
+    return (
+        CaseFile.objects.filter(
+            material__case__applicant_id_index=case.applicant_id_index,
+            material__case__applicant_kind=case.applicant_kind,
+            material__case__status__in=ACCEPTED_STATUSES,
+            material__case__accepted_at__isnull=False,
+        )
+        .exclude(material__case=case)
+        .select_related("blob", "material", "material__case")
+        .order_by("-material__case__accepted_at", "-id")
+    )
+
+
+def reusable_files(case: Case) -> dict[str, list[CaseFile]]:
+    """For each material of a draft not yet provided: files of the same material (same key,
+    or same name) accepted in the applicant's earlier cases, newest first, one per content."""
+    if case.status != CaseStatus.DRAFT or not case.applicant_id_index:
+        return {}
+    open_materials = [m for m in case.materials.all() if not m.source]
+    if not open_materials:
+        return {}
+    keys = {m.key for m in open_materials}
+    names = {m.name for m in open_materials}
+    found: dict[str, list[CaseFile]] = {}
+    seen: set[tuple[str, str]] = set()
+    earlier = _earlier_files(case).filter(Q(material__key__in=keys) | Q(material__name__in=names))
+    for f in earlier[:200]:
+        for m in open_materials:
+            if f.material.key != m.key and f.material.name != m.name:
+                continue
+            if (m.key, f.blob_id) in seen:
+                continue
+            seen.add((m.key, f.blob_id))
+            found.setdefault(m.key, []).append(f)
+    return found
+
+
+def reusable_file(case: Case, material: Any, file_id: Any) -> CaseFile | None:
+    """One earlier file the applicant may reuse for ``material`` (None if not theirs, not
+    accepted, or of another material)."""
+    try:
+        pk = int(file_id)
+    except (TypeError, ValueError):
+        return None
+    if not case.applicant_id_index:
+        return None
+    return (
+        _earlier_files(case)
+        .filter(pk=pk)
+        .filter(Q(material__key=material.key) | Q(material__name=material.name))
+        .first()
+    )
+
+
+def concluded_case_ids(*, limit: int = 500) -> list[int]:
+    """Ids of concluded cases, most recently concluded first (archive backfill)."""
+    return list(
+        Case.objects.filter(status=CaseStatus.CONCLUDED, concluded_at__isnull=False)
+        .order_by("-concluded_at", "-id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def case_by_number(number: str) -> Case | None:
+    """A case by its number with no viewer (archive backfill by number)."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    return Case.objects.select_related("item_version", "department").filter(number=number).first()

@@ -92,6 +92,7 @@ from zhengwu.kernel.events import emit
 from zhengwu.kernel.identifiers import parse_citizen_id, parse_uscc
 from zhengwu.kernel.models import OutboxEndpoint
 from zhengwu.kernel.outbox import outbox_enqueue
+from zhengwu.licences import exemptions
 from zhengwu.org import selectors as org_selectors
 
 logger = logging.getLogger(__name__)
@@ -438,14 +439,15 @@ def _profile_applicant(user: Any, enterprise_id: int | None) -> ApplicantData:
 
 def _materials_for(case: Case, materials: Sequence[Any]) -> None:
     """Replace the case's material rows with ``materials`` (catalogue Material objects),
-    keeping what was already provided for a key that stays."""
+    keeping what was already provided for a key that stays. A new material that an
+    e-licence can replace is satisfied from the applicant's valid licence (免证办)."""
     keep = {m.key: m for m in case.materials.all()}
     wanted = []
     for order, material in enumerate(materials):
         wanted.append(material.key)
         row = keep.get(material.key)
         if row is None:
-            CaseMaterial.objects.create(
+            row = CaseMaterial.objects.create(
                 case=case,
                 key=material.key,
                 name=material.name,
@@ -455,10 +457,259 @@ def _materials_for(case: Case, materials: Sequence[Any]) -> None:
                 allowed_types=list(material.allowed_types or []),
                 sort_order=order,
             )
+            _exempt_from_licence(case, row, getattr(material, "licence_type", "") or "")
         elif row.sort_order != order:
             row.sort_order = order
             row.save(update_fields=["sort_order"])
+    dropped = list(case.materials.exclude(key__in=wanted).values_list("key", flat=True))
+    for key in dropped:
+        exemptions.remove_exemption(case=case, material_key=key)
     case.materials.exclude(key__in=wanted).delete()
+
+
+# --- 免证办: materials satisfied by the applicant's e-licences ------------------------------------
+
+
+def _licence_holder_index(case: Case) -> str:
+    """The applicant's licence holder index when the licences may be used without asking:
+    the applicant files for themselves, or a member files for their enterprise (the member
+    is authorised to use the enterprise's licences). Entries by a clerk or an agent use
+    licences only when named explicitly."""
+    if case.channel in (Channel.WINDOW, Channel.POST) or case.agent_user_id:
+        return ""
+    if not case.applicant_id_number:
+        return ""
+    if case.applicant_kind == ApplicantKind.ENTERPRISE and not case.enterprise_id:
+        return ""
+    return exemptions.applicant_holder_index(case.applicant_kind, case.applicant_id_number)
+
+
+def applicant_licence_index(case: Case) -> str:
+    """The holder index whose licences the draft's pages offer ('' when none are offered)."""
+    return _licence_holder_index(case)
+
+
+def _use_licence(case: Case, row: CaseMaterial, licence: Any) -> None:
+    row.source = MaterialSource.LICENCE
+    row.licence_identifier = licence.identifier
+    row.owed_until = None
+    row.save(update_fields=["source", "licence_identifier", "owed_until"])
+    exemptions.record_exemption(
+        case=case,
+        item_code=case.implementation_code or (case.bundle.code if case.bundle else ""),
+        item_name=case.item_name,
+        material_key=row.key,
+        material_name=row.name,
+        licence=licence,
+    )
+
+
+def _drop_licence(case: Case, row: CaseMaterial, *, source: str = MaterialSource.NONE) -> None:
+    row.source = source
+    row.licence_identifier = ""
+    row.save(update_fields=["source", "licence_identifier"])
+    exemptions.remove_exemption(case=case, material_key=row.key)
+
+
+def _exempt_from_licence(case: Case, row: CaseMaterial, type_code: str) -> None:
+    if not type_code or row.source:
+        return
+    holder_index = _licence_holder_index(case)
+    licence = exemptions.find_valid_licence(holder_index, type_code) if holder_index else None
+    if licence is not None:
+        _use_licence(case, row, licence)
+
+
+def licence_type_of(case: Case, material_key: str) -> str:
+    """The licence type code that may replace a material of the case ('' when none)."""
+    if case.kind == CaseKind.BUNDLE and case.bundle is not None:
+        materials = catalog_selectors.bundle_with_members(case.bundle.code).materials
+        return next((m.licence_type for m in materials if m.key == material_key), "")
+    if case.item_version is None:
+        return ""
+    found = case.item_version.materials.filter(key=material_key).values_list(
+        "licence_type", flat=True
+    )
+    return next(iter(found), "") or ""
+
+
+def material_use_licence(
+    *,
+    case_id: int,
+    material_key: str,
+    user: Any,
+    licence_identifier: str = "",
+    channel: str = Channel.PORTAL,
+) -> CaseMaterial:
+    """Satisfy a draft's material by an e-licence: the one named (refused with a 422 on
+    ``materials.<key>`` when unknown, another holder's, of another type or not valid now),
+    or the applicant's newest valid licence of the type."""
+    with transaction.atomic():
+        case = _draft_for_edit(case_id, user)
+        material = _material_of(case, material_key)
+        type_code = licence_type_of(case, material.key)
+        holder_index = exemptions.applicant_holder_index(
+            case.applicant_kind, case.applicant_id_number
+        )
+        if licence_identifier:
+            licence = exemptions.licence_for_material(
+                identifier=licence_identifier,
+                holder_index=holder_index,
+                type_code=type_code,
+                material_key=material.key,
+                material_name=material.name,
+            )
+        else:
+            found = exemptions.find_valid_licence(holder_index, type_code)
+            if found is None:
+                raise InvalidInput(
+                    f"您没有可用于材料“{material.name}”的有效电子证照，请上传该材料",
+                    f"You have no valid e-licence for “{material.name}”: upload it instead",
+                    field=f"materials.{material.key}",
+                    code="licence_unavailable",
+                )
+            licence = found
+        for f in material.files.all():
+            f.delete()
+        material.paper_originals = material.paper_copies = 0
+        material.save(update_fields=["paper_originals", "paper_copies"])
+        _use_licence(case, material, licence)
+        audit_record(
+            action="case.material_licence",
+            object_type="case",
+            object_id=case.pk,
+            actor=_actor(user, channel),
+            after={"material": material.key, "licence": licence.identifier},
+        )
+    return material
+
+
+def material_decline_licence(
+    *, case_id: int, material_key: str, user: Any, channel: str = Channel.PORTAL
+) -> CaseMaterial:
+    """The applicant prefers to upload the material rather than use their e-licence."""
+    with transaction.atomic():
+        case = _draft_for_edit(case_id, user)
+        material = _material_of(case, material_key)
+        if material.source == MaterialSource.LICENCE:
+            _drop_licence(case, material)
+            audit_record(
+                action="case.material_licence_declined",
+                object_type="case",
+                object_id=case.pk,
+                actor=_actor(user, channel),
+                after={"material": material.key},
+            )
+    return material
+
+
+def _material_of(case: Case, material_key: str) -> CaseMaterial:
+    material = case.materials.filter(key=material_key).first()
+    if material is None:
+        raise InvalidInput(
+            f"本办件没有材料 {material_key}",
+            f"This case has no material {material_key}",
+            field="material_key",
+            code="unknown_material",
+        )
+    return material
+
+
+def recheck_licences(case: Case) -> dict[str, tuple[str, str]]:
+    """Before submission: a material satisfied by a licence that is no longer valid (revoked,
+    suspended, expired since the draft) falls back to "needs upload", with a public timeline
+    entry. Returns the messages by material key."""
+    fallen: dict[str, tuple[str, str]] = {}
+    for row in case.materials.filter(source=MaterialSource.LICENCE):
+        licence, valid = exemptions.licence_still_valid(row.licence_identifier)
+        if valid:
+            continue
+        why, why_en = exemptions.describe_invalid(licence)
+        name = f"《{licence.type_name}》（编号 {licence.number}）" if licence else ""
+        name_en = f"{licence.type_name} (No. {licence.number})" if licence else ""
+        message = (
+            f"您的电子证照{name}已{why}，不能再代替材料“{row.name}”，请上传该材料"
+            if licence and licence.status != "valid"
+            else f"您的电子证照{name}{why}，不能再代替材料“{row.name}”，请上传该材料"
+        )
+        message_en = (
+            f"Your e-licence {name_en} is {why_en}: it no longer replaces “{row.name}”; "
+            "upload the material"
+        )
+        _drop_licence(case, row)
+        _event(case, "licence_fallback", message, message_en)
+        fallen[row.key] = (message, message_en)
+    return fallen
+
+
+def reusable_consent(
+    *,
+    case_id: int,
+    material_key: str,
+    user: Any,
+    file_id: int,
+    channel: str = Channel.PORTAL,
+) -> CaseFile:
+    """Reuse, with the applicant's consent, a file accepted in one of their earlier cases:
+    the same stored blob is attached to the draft's material (the consent is on the timeline
+    and in the audit log)."""
+    from zhengwu.cases.blobs import normalize_allowed_types
+    from zhengwu.cases.selectors import reusable_file
+
+    with transaction.atomic():
+        case = _draft_for_edit(case_id, user)
+        material = _material_of(case, material_key)
+        earlier = reusable_file(case, material, file_id)
+        field = f"materials.{material.key}"
+        if earlier is None:
+            raise InvalidInput(
+                f"该文件不能用于材料“{material.name}”",
+                f"This file cannot be reused for “{material.name}”",
+                field=field,
+                code="not_reusable",
+            )
+        allowed = normalize_allowed_types(material.allowed_types)
+        if (allowed and earlier.blob.file_type not in allowed) or (
+            earlier.blob.size > material.max_size_kb * 1024
+        ):
+            raise InvalidInput(
+                f"以往材料的类型或大小不符合“{material.name}”的要求，请重新上传",
+                f"The earlier file does not meet the type or size rules of “{material.name}”",
+                field=field,
+                code="not_reusable",
+            )
+        if material.source == MaterialSource.LICENCE:
+            _drop_licence(case, material)
+        row, _created = CaseFile.objects.get_or_create(
+            material=material,
+            blob_id=earlier.blob_id,
+            defaults={"filename": earlier.filename, "uploaded_by": user},
+        )
+        material.source = MaterialSource.UPLOAD
+        material.owed_until = None
+        material.save(update_fields=["source", "owed_until"])
+        earlier_number = earlier.material.case.number
+        _event(
+            case,
+            "material_reused",
+            f"经申请人同意，复用办件 {earlier_number} 中已受理的材料“{material.name}”",
+            f"With the applicant's consent, reused “{material.name}” accepted in case "
+            f"{earlier_number}",
+        )
+        audit_record(
+            action="case.material_reused",
+            object_type="case",
+            object_id=case.pk,
+            actor=_actor(user, channel),
+            after={
+                "material": material.key,
+                "consent": True,
+                "from_case": earlier.material.case_id,
+                "from_file": earlier.pk,
+                "sha256": earlier.blob_id,
+            },
+        )
+    return row
 
 
 def draft_create(
@@ -677,6 +928,8 @@ def material_upload(
         row = CaseFile.objects.create(
             material=material, blob=blob, filename=safe_filename(filename), uploaded_by=user
         )
+        if material.source == MaterialSource.LICENCE:  # uploading instead of the licence
+            _drop_licence(case, material, source=MaterialSource.UPLOAD)
         material.source = MaterialSource.UPLOAD
         material.owed_until = None
         material.save(update_fields=["source", "owed_until"])
@@ -756,6 +1009,8 @@ def material_paper(
             )
         material.paper_originals = originals
         material.paper_copies = copies
+        if (originals or copies) and material.source == MaterialSource.LICENCE:
+            _drop_licence(case, material, source=MaterialSource.PAPER)
         if originals or copies:
             material.source = MaterialSource.PAPER
             material.owed_until = None
@@ -854,9 +1109,11 @@ def fee_assess(*, case_id: int, user: Any, amount: str | Decimal, basis: str) ->
     return case
 
 
-def _check_complete(case: Case) -> None:
+def _check_complete(case: Case, fallen: dict[str, tuple[str, str]] | None = None) -> None:
     """Online submissions must answer every situation question and provide every required
-    material (deficiency-allowed ones may be left for the clerk to accept with 容缺)."""
+    material (deficiency-allowed ones may be left for the clerk to accept with 容缺).
+    ``fallen``: materials whose licence stopped being valid, with the message saying so."""
+    fallen = fallen or {}
     errors = []
     if case.kind == CaseKind.SINGLE and case.item_version is not None:
         checklist = catalog_selectors.checklist_for(case.item_version, case.answers or {})
@@ -871,12 +1128,16 @@ def _check_complete(case: Case) -> None:
             )
     for material in case.materials.all():
         if material.required and not material.source and not material.deficiency_allowed:
+            message, message_en = fallen.get(
+                material.key,
+                (f"请提供材料：{material.name}", f"Provide the material: {material.name}"),
+            )
             errors.append(
                 InvalidInput(
-                    f"请提供材料：{material.name}",
-                    f"Provide the material: {material.name}",
+                    message,
+                    message_en,
                     field=f"materials.{material.key}",
-                    code="material_missing",
+                    code="licence_invalid" if material.key in fallen else "material_missing",
                 )
             )
     if errors:
@@ -903,6 +1164,13 @@ def submit(
     Items flagged 收件即受理 are accepted on submission.
     """
     key = (idempotency_key or "").strip()[:64]
+    fallen: dict[str, tuple[str, str]] = {}
+    with transaction.atomic():
+        # 免证办: licences are re-checked first, in their own transaction, so that a licence
+        # revoked since the draft stays "needs upload" even when the submission is refused.
+        case = _lock(case_id)
+        if _is_filer(user, case) and case.status == CaseStatus.DRAFT:
+            fallen = recheck_licences(case)
     with transaction.atomic():
         case = _lock(case_id)
         if not _is_filer(user, case):
@@ -950,7 +1218,7 @@ def submit(
                 material.source = MaterialSource.COMMITMENT
                 material.save(update_fields=["source"])
         if case.channel not in (Channel.WINDOW, Channel.POST):
-            _check_complete(case)
+            _check_complete(case, fallen)
         before = _snapshot(case)
         actor = _actor(user, channel or case.channel)
         _limits(case)
@@ -2514,11 +2782,16 @@ def _create_children(parent: Case) -> None:
                 deficiency_allowed=material.deficiency_allowed,
                 sort_order=order,
                 source=source.source if source else "",
+                licence_identifier=source.licence_identifier if source else "",
                 paper_originals=source.paper_originals if source else 0,
                 paper_copies=source.paper_copies if source else 0,
                 max_size_kb=material.max_size_kb,
                 allowed_types=list(material.allowed_types or []),
             )
+            if source is not None and source.source == MaterialSource.LICENCE:
+                licence, valid = exemptions.licence_still_valid(source.licence_identifier)
+                if licence is not None and valid:
+                    _use_licence(child, row, licence)
             if source is not None:  # one set of materials: the same stored files
                 for f in source.files.all():
                     CaseFile.objects.create(

@@ -27,6 +27,8 @@ urlpatterns = [
     path("<int:case_id>/edit/", views_portal.edit, name="edit"),
     path("<int:case_id>/review/", views_portal.review, name="review"),
     path("<int:case_id>/upload/", views_portal.upload, name="upload"),
+    path("<int:case_id>/licence/", views_portal.material_licence, name="material_licence"),
+    path("<int:case_id>/reuse/", views_portal.material_reuse, name="material_reuse"),
     path(
         "<int:case_id>/files/<int:file_id>/remove/",
         views_portal.remove_file,

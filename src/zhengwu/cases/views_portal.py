@@ -46,6 +46,7 @@ from zhengwu.cases.payments import online_payment_enabled
 from zhengwu.catalog import selectors as catalog_selectors
 from zhengwu.kernel.errors import DomainError, FieldError, InvalidInput, NotFound, http_status
 from zhengwu.kernel.masking import MaskKind, mask
+from zhengwu.licences import exemptions
 
 # The payment gateway's signed callback: POST /api/v1/cases/payments/notify (cases API).
 PAYMENT_NOTIFY_URL_NAME = "api:cases_payment_notify"
@@ -141,6 +142,9 @@ class MaterialRow:
     max_size: str
     errors: list[FieldError] = field(default_factory=list)
     correction_reason: str = ""
+    licence: Any = None  # 免提交: the e-licence satisfying it (exemptions.ExemptionState)
+    licence_offer: Any = None  # a valid e-licence the applicant could use instead
+    reusable: list[Any] = field(default_factory=list)  # earlier accepted files (reuse)
 
     @property
     def key(self) -> str:
@@ -409,6 +413,7 @@ def _draft_context(
         for f in _form_fields(case, bundle)
     ]
     materials = _material_rows(case.materials.prefetch_related("files"), errors)
+    _with_exemptions(case, materials)
     labels = {f"materials.{r.key}": r.material.name for r in materials}
     labels.update({f"form.{r.field.key}": r.field.label for r in fields})
     questions = _questions(case, errors)
@@ -424,6 +429,23 @@ def _draft_context(
         "errors": _error_summary(errors, labels),
         "files": [f for row in materials for f in row.files],
     }
+
+
+def _with_exemptions(case: Any, rows: list[MaterialRow]) -> None:
+    """免证办 and reuse on a draft: the licence behind each exempt material (checked live), a
+    licence that could replace a material still to provide, and earlier accepted files."""
+    if case.status != CaseStatus.DRAFT:
+        return
+    holder_index = services.applicant_licence_index(case)
+    reusable = selectors.reusable_files(case)
+    for row in rows:
+        material = row.material
+        if material.source == MaterialSource.LICENCE:
+            row.licence = exemptions.exemption_state(material.licence_identifier)
+        elif not material.source and holder_index:
+            type_code = services.licence_type_of(case, material.key)
+            row.licence_offer = exemptions.find_valid_licence(holder_index, type_code)
+        row.reusable = reusable.get(material.key, [])
 
 
 @never_cache
@@ -492,6 +514,62 @@ def remove_file(request: HttpRequest, case_id: int, file_id: int) -> HttpRespons
     if case.status == CaseStatus.DRAFT:
         return HttpResponseRedirect(reverse("cases:edit", args=[case.pk]) + "#materials")
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#correction")
+
+
+def _draft_action(request: HttpRequest, case_id: int, act: Any) -> HttpResponse:
+    """Run one material action of a draft (免证办 choice, reuse) and go back to the
+    material, or show the draft again with the refusal next to the material."""
+    case = _own_case(request, case_id)
+    if case.status != CaseStatus.DRAFT:
+        return redirect("cases:detail", case_id=case.pk)
+    try:
+        key = act(case)
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        case = _own_case(request, case.pk)
+        return _render(
+            request,
+            "cases/portal/edit.html",
+            _draft_context(case, _field_errors(exc)),
+            status=http_status(exc),
+        )
+    return HttpResponseRedirect(reverse("cases:edit", args=[case.pk]) + f"#material-{key}")
+
+
+@login_required
+@require_POST
+def material_licence(request: HttpRequest, case_id: int) -> HttpResponse:
+    """免证办: use the applicant's e-licence for a material, or upload instead."""
+
+    def act(case: Any) -> str:
+        key = forms.material_key(request.POST)
+        if request.POST.get("action") == "decline":
+            services.material_decline_licence(case_id=case.pk, material_key=key, user=request.user)
+            flash.success(request, _("You can now upload this material."))
+        else:
+            services.material_use_licence(case_id=case.pk, material_key=key, user=request.user)
+            flash.success(request, _("Your e-licence will be used for this material."))
+        return key
+
+    return _draft_action(request, case_id, act)
+
+
+@login_required
+@require_POST
+def material_reuse(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Reuse a material accepted in an earlier case: pressing the button is the consent."""
+
+    def act(case: Any) -> str:
+        key = forms.material_key(request.POST)
+        file_id = forms.reuse_file_id(request.POST, key)
+        services.reusable_consent(
+            case_id=case.pk, material_key=key, user=request.user, file_id=file_id
+        )
+        flash.success(request, _("The earlier material is attached with your consent."))
+        return key
+
+    return _draft_action(request, case_id, act)
 
 
 # --- review and submit ------------------------------------------------------------------------

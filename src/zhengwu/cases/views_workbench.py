@@ -59,6 +59,7 @@ from zhengwu.catalog import selectors as catalog_selectors
 from zhengwu.kernel import workdays
 from zhengwu.kernel.errors import DomainError, InvalidInput, NotFound, http_status
 from zhengwu.kernel.masking import DEFAULT_LEVELS, MaskKind, display, mask
+from zhengwu.licences import exemptions
 
 NAV = "cases"
 QUEUES = ("acceptance", "mine", "department", "due_soon", "overdue")
@@ -433,6 +434,7 @@ class MaterialRow:
     may_upload: bool
     types: list[str]  # ["PDF", "JPG", "PNG"]: what an upload may be (checked by content)
     accept: str  # the file input's accept attribute
+    licence: Any = None  # 免证办: the e-licence behind it, re-verified now (ExemptionState)
 
 
 def _accepted_types(material: Any) -> tuple[list[str], str]:
@@ -466,6 +468,9 @@ def _materials(user: Any, case: Case) -> list[MaterialRow]:
                 ),
                 types=types,
                 accept=accept,
+                licence=exemptions.exemption_state(material.licence_identifier)
+                if material.source == MaterialSource.LICENCE
+                else None,
             )
         )
     return rows

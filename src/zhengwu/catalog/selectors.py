@@ -107,6 +107,19 @@ def published_version(implementation_code: str, *, at: datetime | None = None) -
     return version
 
 
+def exempt_materials(*, department_id: int | None = None) -> list[Material]:
+    """Materials of the current published versions that an e-licence can replace (免提交:
+    ``licence_type`` set), with their version and department, by item and order."""
+    qs = Material.objects.filter(version__status=VersionStatus.PUBLISHED).exclude(licence_type="")
+    if department_id is not None:
+        qs = qs.filter(version__department_id=department_id)
+    return list(
+        qs.select_related("version", "version__department").order_by(
+            "version__implementation_code", "sort_order", "id"
+        )
+    )
+
+
 def published_versions(
     *,
     department_id: int | None = None,

@@ -232,7 +232,11 @@ def _mount_routers() -> None:
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.catalog.api_manage import router as catalog_manage_router
     from zhengwu.catalog.api_search import router as catalog_search_router
+    from zhengwu.dossiers.api import router as dossiers_router
     from zhengwu.hotline.api import router as hotline_router
+    from zhengwu.licences.api import router as licences_router
+    from zhengwu.licences.api_verify import router as licences_verify_router
+    from zhengwu.licences.api_wallet import router as licences_wallet_router
     from zhengwu.metrics.api import router as metrics_router
     from zhengwu.org.api import router as org_router
     from zhengwu.ratings.api import router as ratings_router
@@ -244,6 +248,10 @@ def _mount_routers() -> None:
     api.add_router("/catalog/manage", catalog_manage_router)
     api.add_router("/cases", cases_router)
     api.add_router("/hotline", hotline_router)
+    api.add_router("/licences", licences_verify_router)
+    api.add_router("/licences", licences_wallet_router)
+    api.add_router("/licences", licences_router)
+    api.add_router("/dossiers", dossiers_router)
     api.add_router("/ratings", ratings_router)
     api.add_router("/metrics", metrics_router)
 

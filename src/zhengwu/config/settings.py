@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "zhengwu.catalog",
     "zhengwu.cases",
     "zhengwu.hotline",
+    "zhengwu.licences",
+    "zhengwu.dossiers",
     "zhengwu.ratings",
     "zhengwu.metrics",
     "zhengwu.web",

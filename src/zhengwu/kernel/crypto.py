@@ -140,6 +140,11 @@ def _hmac_sm3(key: bytes, message: bytes) -> bytes:
     return mac.finalize()
 
 
+def hmac_sm3_hex(key: bytes, message: bytes) -> str:
+    """HMAC-SM3 as 64 lower-case hex characters (for seals and tags under a server key)."""
+    return _hmac_sm3(key, message).hex()
+
+
 @lru_cache(maxsize=4)
 def _blind_key(encoded: str) -> bytes:
     key = base64.b64decode(encoded)

@@ -86,12 +86,16 @@ EVENTS: dict[str, EventSpec] = {
     "case.result_produced": EventSpec(
         "An approved case produced its result (a numbered paper-result record until the "
         "e-licence domain issues a licence from this event).",
+        handlers=("zhengwu.licences.services.on_case_result_produced",),
         payload=("case_id", "number", "result_number", "licence_type"),
     ),
     "case.concluded": EventSpec(
         "A case concluded (result delivered, or a bundle's last member concluded): rating "
         "invitation, supervision push and dossier entry react to it as those domains arrive.",
-        handlers=("zhengwu.ratings.services.on_case_concluded",),
+        handlers=(
+            "zhengwu.ratings.services.on_case_concluded",
+            "zhengwu.dossiers.services.on_case_concluded",
+        ),
         payload=("case_id", "number", "decision"),
     ),
     "case.revoked": EventSpec(
@@ -118,6 +122,17 @@ EVENTS: dict[str, EventSpec] = {
         "A bad review's rectification was closed: after the revisit, or as invalid with a "
         "supervisor's approval.",
         payload=("rectification_id", "review_id", "status"),
+    ),
+    "licence.issued": EventSpec(
+        "An e-licence was issued and signed (from a case, by staff, by import); rendering "
+        "and the holder's message follow after commit.",
+        handlers=("zhengwu.licences.tasks_render.on_licence_issued",),
+        payload=("licence_id", "identifier", "type_code", "case_id"),
+    ),
+    "licence.status_changed": EventSpec(
+        "An e-licence changed status (暂扣 / 撤销 / 注销 / 吊销 / 失效, or back to 有效 after a "
+        "suspension); revocations are pushed to subscribers through the outbox.",
+        payload=("licence_id", "identifier", "from_status", "to_status"),
     ),
     "catalog.version_published": EventSpec(
         "A catalogue version took effect; the previous version of the implementation list "

@@ -75,6 +75,24 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         description="好差评: escalate overdue verification, rectification and revisit steps",
     ),
     PeriodicJob(
+        name="licences.expire",
+        task="zhengwu.licences.tasks.expire_due_licences",
+        every=timedelta(hours=1),
+        description="电子证照: licences past their end date become 失效 (expired)",
+    ),
+    PeriodicJob(
+        name="licences.purge_token_uses",
+        task="zhengwu.licences.tasks.purge_token_uses",
+        every=timedelta(days=1),
+        description="电子证照: forget used one-time codes a day after they expired",
+    ),
+    PeriodicJob(
+        name="dossiers.archive_check",
+        task="zhengwu.dossiers.tasks.check_archives",
+        every=timedelta(days=1),
+        description="electronic archives: four-properties check of the archive packages",
+    ),
+    PeriodicJob(
         name="metrics.aggregate",
         task="zhengwu.metrics.tasks.refresh_aggregates",
         every=timedelta(minutes=10),

@@ -22,6 +22,9 @@ visits              case concluded                  跑动次数: 1 for applying
 zero_visit          case concluded                  concluded cases with 0 visits
 timed / on_time     case concluded                  concluded with a promised due date / and
                                                     concluded on or before it
+licence_free        case concluded                  concluded cases in which at least one
+                                                    material was satisfied by an e-licence
+                                                    (免证办: a licences ExemptionUse row)
 reviews             review given (rated_at)         好差评 reviews of cases, windows and online
                                                     services (hotline callbacks left out: they
                                                     are the hotline's satisfaction)
@@ -42,6 +45,12 @@ committed late), plus the submitted days of open cases whose promised due date h
 since the last refresh (they become overdue without their row changing); then the monthly
 rollups of the months touched and the snapshots of the current month. :func:`rebuild`
 recomputes everything with the same functions, so the two agree.
+
+The monthly snapshot also counts the common e-licences (licence types marked ``common``):
+``licences_common`` — recorded on the platform before the end of the month (now, for the
+current month), valid at that moment (status 有效, or changed only after it; within their
+dates); ``licences_common_mobile`` — of those, viewed at least once on the ``mobile``
+channel (亮证 on a phone) by then. Per issuing department and for the district.
 """
 
 from __future__ import annotations
@@ -87,6 +96,8 @@ from zhengwu.catalog.models import ItemVersion
 from zhengwu.catalog.quality import check_version
 from zhengwu.hotline.choices import CallbackResult, TicketStatus
 from zhengwu.hotline.models import Callback, Ticket
+from zhengwu.licences.choices import LicenceStatus, ViewChannel
+from zhengwu.licences.models import ExemptionUse, Licence, LicenceView
 from zhengwu.metrics.models import (
     EVENT_COUNTERS,
     SNAPSHOT_COUNTERS,
@@ -234,6 +245,7 @@ def compute_days(first: date, last: date, *, today: date) -> dict[Cell, Counter[
             collect=Exists(
                 Delivery.objects.filter(case=OuterRef("pk"), method=DeliveryMethod.WINDOW)
             ),
+            exempt=Exists(ExemptionUse.objects.filter(case=OuterRef("pk"))),
         )
         .values("d", "department_id", "street", "implementation_code")
         .annotate(
@@ -247,12 +259,21 @@ def compute_days(first: date, last: date, *, today: date) -> dict[Cell, Counter[
             ),
             timed=Count("id", filter=Q(promised_due__isnull=False)),
             on_time=Count("id", filter=Q(promised_due__isnull=False, d__lte=F("promised_due"))),
+            licence_free=Count("id", filter=Q(exempt=True)),
         )
         .order_by()
     )
     for row in concluded:
         row["visits"] = row["in_person"] + row["paper_extra"] + row["collected"]
-        names = ("concluded", "fully_online", "visits", "zero_visit", "timed", "on_time")
+        names = (
+            "concluded",
+            "fully_online",
+            "visits",
+            "zero_visit",
+            "timed",
+            "on_time",
+            "licence_free",
+        )
         add(row, "department_id", "street", "implementation_code", names)
 
     bad = Q(level__gte=4)
@@ -413,6 +434,28 @@ def _staff_counts(today: date) -> list[tuple[int, str, int, int]]:
     return [(d, s, n, c) for (d, s), (n, c) in counts.items()]
 
 
+def _licence_counts(at: datetime) -> list[tuple[int, int, int]]:
+    """(issuing department, common licences valid at ``at``, of those viewed on a phone)."""
+    day = _local_day(at)
+    valid_then = Q(status=LicenceStatus.VALID) | Q(status_changed_at__gte=at)
+    rows = (
+        Licence.objects.filter(licence_type__common=True, created_at__lt=at, valid_from__lte=day)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .filter(valid_then)
+        .annotate(
+            mobile=Exists(
+                LicenceView.objects.filter(
+                    licence=OuterRef("pk"), channel=ViewChannel.MOBILE, at__lt=at
+                )
+            )
+        )
+        .values("issuer_department_id")
+        .annotate(n=Count("id"), m=Count("id", filter=Q(mobile=True)))
+        .order_by()
+    )
+    return [(r["issuer_department_id"] or 0, r["n"], r["m"]) for r in rows]
+
+
 def _write_snapshot(
     month: date,
     *,
@@ -459,6 +502,11 @@ def _write_snapshot(
         for key in [*scopes(version.department_id, street), item_key]:
             acc[key].update(counts)
         labels[item_key] = (version.department_id, version.name)
+
+    for department_id, common, mobile in _licence_counts(at):
+        for key in scopes(department_id, ""):
+            acc[key]["licences_common"] += common
+            acc[key]["licences_common_mobile"] += mobile
 
     kept: dict[tuple[str, str], tuple[int, int]] = {}
     if with_staff:
@@ -551,6 +599,10 @@ def changed_days(since: datetime, *, last_today: date, today: date) -> set[date]
     days |= _days_of(Rectification.objects.filter(updated_at__gte=since), "review__rated_at")
     days |= _days_of(Ticket.objects.filter(updated_at__gte=since), "received_at")
     days |= _days_of(Callback.objects.filter(at__gte=since), "ticket__received_at")
+    exempted = ExemptionUse.objects.filter(at__gte=since).values("case_id")
+    days |= _days_of(
+        counted_cases().filter(concluded_at__isnull=False, pk__in=exempted), "concluded_at"
+    )
     return days
 
 

@@ -171,27 +171,29 @@ INDICATORS: tuple[Indicator, ...] = (
         "licence_mobile_view_rate",
         gettext_noop("E-licence mobile view rate"),
         "%",
-        "unavailable",
-        None,
-        None,
+        "snapshot",
+        _c("licences_common_mobile"),
+        _c("licences_common"),
         gettext_noop(
-            "Common e-licences shown or looked up on a mobile phone, divided by the "
-            "common e-licences issued."
+            "Common e-licences (licence types marked common) valid at the end of the "
+            "month that were shown on a mobile phone at least once by then, divided by "
+            "the common e-licences issued and valid at the end of the month; per "
+            "issuing department."
         ),
-        awaiting=gettext_noop("No data yet (awaiting the e-licence domain)"),
+        scopes=frozenset({ScopeKind.DISTRICT, ScopeKind.DEPARTMENT}),
     ),
     Indicator(
         "licence_free_usage",
         gettext_noop("Licence-free handling (免证办) usage"),
         "%",
-        "unavailable",
-        None,
-        None,
+        "events",
+        _c("licence_free"),
+        _c("concluded"),
         gettext_noop(
-            "Cases in which a material was satisfied by an e-licence instead of "
-            "paper, divided by all cases concluded."
+            "Cases concluded in the month in which at least one material was "
+            "satisfied by an e-licence instead of an upload or paper (免证办), divided "
+            "by all cases concluded in the month."
         ),
-        awaiting=gettext_noop("No data yet (awaiting the e-licence domain)"),
     ),
     Indicator(
         "guide_accuracy",

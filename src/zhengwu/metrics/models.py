@@ -10,7 +10,8 @@ the cases, catalogue, ratings, hotline and accounts tables (read-only) and write
   each street, each department, each item): what the dashboards and the API read.
 - :class:`MonthlySnapshot` — counts that are states, not events: the catalogue in force at
   the end of the month (online availability, 即办件, limits, guide score, hall / negative list)
-  and the window-staff certification of the current month.
+  and the window-staff certification of the current month; the common e-licences valid at
+  the end of the month and how many of them were viewed on a phone by then.
 - :class:`RefreshState` — the watermark of the incremental refresh.
 
 Definitions of every counter: ``indicators.py`` and docs/dev-notes-metrics.md.
@@ -32,6 +33,7 @@ EVENT_COUNTERS = (
     "zero_visit",
     "timed",
     "on_time",
+    "licence_free",
     # reviews (好差评), by rated day
     "reviews",
     "satisfied",
@@ -57,6 +59,8 @@ SNAPSHOT_COUNTERS = (
     "items_negative",
     "window_clerks",
     "window_clerks_certified",
+    "licences_common",
+    "licences_common_mobile",
 )
 
 
@@ -80,6 +84,7 @@ class EventCounters(models.Model):
     zero_visit = models.PositiveIntegerField(default=0)
     timed = models.PositiveIntegerField(default=0)
     on_time = models.PositiveIntegerField(default=0)
+    licence_free = models.PositiveIntegerField(default=0)
     reviews = models.PositiveIntegerField(default=0)
     satisfied = models.PositiveIntegerField(default=0)
     bad = models.PositiveIntegerField(default=0)
@@ -166,6 +171,8 @@ class MonthlySnapshot(models.Model):
     items_negative = models.PositiveIntegerField(default=0)
     window_clerks = models.PositiveIntegerField(default=0)
     window_clerks_certified = models.PositiveIntegerField(default=0)
+    licences_common = models.PositiveIntegerField(default=0)
+    licences_common_mobile = models.PositiveIntegerField(default=0)
     staff_recorded = models.BooleanField("已记录窗口人员", default=False)
     refreshed_at = models.DateTimeField("计算时间")
 

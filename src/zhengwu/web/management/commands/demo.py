@@ -1,8 +1,9 @@
 """``zhengwu demo``: load the Baqiao reference data and the demo accounts (idempotent).
 
 Composition point only: the calendar seed (kernel), then org, then accounts, then the service
-catalogue (``catalog/fixtures/baqiao_catalog.json``), then cases, the 12345 hotline, 好差评
-ratings and the indicators' aggregates. Passwords of
+catalogue (``catalog/fixtures/baqiao_catalog.json``), then licence types and demo licences
+(before cases, so approved demo cases issue their licences), cases, the 12345 hotline, 好差评
+ratings, the archives of concluded cases and the indicators' aggregates. Passwords of
 newly created accounts are printed once; on a re-run existing accounts keep their passwords
 unless ``--reset-passwords`` is given.
 """
@@ -44,9 +45,11 @@ class Command(BaseCommand):
         )
         accounts = accounts_demo.load_demo(reset_passwords=options["reset_passwords"])
         self._load_catalogue()
+        self._load_licences()
         self._load_cases()
         self._load_hotline()
         self._load_ratings()
+        self._load_dossiers()
         self._rebuild_indicators()
         self._print_accounts(accounts)
         if options.get("password_file"):
@@ -64,6 +67,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"catalogue: {summary['created'].get('items', 0)} items created, "
             f"{summary['unchanged'].get('items', 0)} unchanged (事项目录已载入)"
+        )
+
+    def _load_licences(self) -> None:
+        from zhengwu.licences import demo as licences_demo
+
+        summary = licences_demo.load_demo()
+        self.stdout.write(
+            f"licences: {summary['licence_types']} types created, "
+            f"{summary['licences']} demo licences issued (电子证照演示数据已载入)"
         )
 
     def _load_cases(self) -> None:
@@ -91,6 +103,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"ratings: {summary['reviews']} reviews, bad ones in rectification: "
             f"{summary['rectifications']} (好差评演示数据已载入)"
+        )
+
+    def _load_dossiers(self) -> None:
+        from zhengwu.dossiers import demo as dossiers_demo
+
+        summary = dossiers_demo.load_demo()
+        self.stdout.write(
+            f"archives: {summary['built']} packages built, {summary['checked']} checked, "
+            f"{summary['failing']} failing (电子档案已归档)"
         )
 
     def _rebuild_indicators(self) -> None:
