@@ -202,3 +202,23 @@ def test_expire_due_uses_the_day_it_is_given(lw):
     assert services.expire_due(licence.valid_until) == 0
     assert services.expire_due(licence.valid_until + timedelta(days=1)) == 1
     assert timezone.localdate() <= licence.valid_until
+
+
+def test_a_revocation_reaches_the_subscriber_once(lw, http_receiver):
+    from zhengwu.kernel.models import OutboxEndpoint
+    from zhengwu.kernel.outbox import deliver_due_messages
+
+    OutboxEndpoint.objects.create(
+        name=services.SUBSCRIBERS_ENDPOINT, url=http_receiver.url, timeout_seconds=3
+    )
+    licence = lw.issue()
+    services.change_status(
+        licence.pk, "revoked", reason="违法经营被吊销", actor=STAFF, user=lw.head
+    )
+    assert deliver_due_messages() == {"delivered": 1}
+    assert deliver_due_messages() == {}
+    (received,) = http_receiver.requests
+    assert received.headers["X-Zhengwu-Topic"] == "licence.status_changed"
+    body = received.json()
+    assert (body["identifier"], body["to_status"]) == (licence.identifier, "revoked")
+    assert "holder_code" not in body  # subscribers get the licence, not the holder's ID

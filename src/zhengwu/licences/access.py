@@ -47,7 +47,7 @@ from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.crypto import hmac_sm3_hex, sm3_digest
 from zhengwu.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from zhengwu.kernel.masking import MaskKind, mask
-from zhengwu.licences import selectors
+from zhengwu.licences import policies, selectors
 from zhengwu.licences.choices import GranteeKind, HolderCodeType, LicenceStatus, ReadVia
 from zhengwu.licences.models import Licence, LicenceRead, LicenceView, TokenUse, UseGrant
 from zhengwu.licences.signing import SignatureCheck, verify_stored
@@ -278,25 +278,11 @@ def _citizen_profile_for(licence: Licence) -> Any:
 
 
 def holder_name_for(viewer: Any, licence: Licence) -> str:
-    """The holder's name as ``viewer`` may see it (enterprise names are public)."""
-    if licence.holder_code_type == HolderCodeType.USCC:
-        return licence.holder_name
-    if selectors.personal_holder_index(viewer) == licence.holder_index:
-        return licence.holder_name
-    if account_policies.clearance_for(viewer) >= account_policies.NAME_LEVEL:
-        return licence.holder_name
-    return mask(licence.holder_name, MaskKind.NAME)
+    return policies.holder_name_for(viewer, licence)
 
 
 def holder_code_for(viewer: Any, licence: Licence) -> str:
-    """The holder's code as ``viewer`` may see it: USCC in full, ID numbers masked unless
-    the viewer is cleared for level-4 data (the holder's own screen masks it too: it is
-    shown to others)."""
-    if licence.holder_code_type == HolderCodeType.USCC:
-        return licence.holder_code
-    if account_policies.clearance_for(viewer) >= account_policies.ID_NUMBER_LEVEL:
-        return licence.holder_code
-    return mask(licence.holder_code, MaskKind.CITIZEN_ID)
+    return policies.holder_code_for(viewer, licence)
 
 
 def holder_display(viewer: Any, licence: Licence) -> str:

@@ -110,17 +110,34 @@ def full_holder_visible(viewer: Any) -> bool:
     return account_policies.clearance_for(viewer) >= account_policies.ID_NUMBER_LEVEL
 
 
+def _is_own(viewer: Any, licence: Any) -> bool:
+    from zhengwu.licences.selectors import personal_holder_index  # selectors import services
+
+    return bool(personal_holder_index(viewer)) and (
+        personal_holder_index(viewer) == licence.holder_index
+    )
+
+
 def holder_name_for(viewer: Any, licence: Any, *, masked: bool = False) -> str:
+    """The holder's name as ``viewer`` may see it: an enterprise's name is public; a
+    citizen's name in full for the holder and for staff cleared for names (level 2, the
+    platform's rule), masked otherwise or when ``masked`` (lists)."""
     if licence.holder_code_type == "001":
-        return str(licence.holder_name)  # an enterprise's name is public
-    if not masked and full_holder_visible(viewer):
+        return str(licence.holder_name)
+    if not masked and (
+        _is_own(viewer, licence)
+        or account_policies.clearance_for(viewer) >= account_policies.NAME_LEVEL
+    ):
         return str(licence.holder_name)
     return mask(licence.holder_name, MaskKind.NAME)
 
 
 def holder_code_for(viewer: Any, licence: Any, *, masked: bool = False) -> str:
+    """The holder's code: a USCC is public; a citizen ID number in full only for staff
+    cleared for level-4 data (the holder's own screens mask it too: they are shown to
+    others)."""
     if licence.holder_code_type == "001":
-        return str(licence.holder_code)  # a USCC is public
+        return str(licence.holder_code)
     if not masked and full_holder_visible(viewer):
         return str(licence.holder_code)
     return mask(licence.holder_code, MaskKind.CITIZEN_ID)
