@@ -84,12 +84,17 @@ def test_token_endpoint_gives_a_fresh_code_as_json(lw):
     assert not LicenceView.objects.exists()
 
 
-def test_another_holders_licence_is_404_everywhere(lw):
+def test_another_holders_licence_is_404_everywhere(lw, caplog):
     other = lw.issue(holder=lw.citizen_holder(lw.stranger))
     client = login(lw.citizen)
-    for path in ("", "token/", "pdf/"):
-        assert client.get(f"/licences/{other.pk}/{path}").status_code == 404
+    with caplog.at_level("WARNING", logger="zhengwu.licences"):
+        for path in ("", "token/", "pdf/"):
+            assert client.get(f"/licences/{other.pk}/{path}").status_code == 404
+        assert client.get("/licences/999999/").status_code == 404
     assert not LicenceView.objects.exists()
+    # Each attempt on another holder's licence is logged; a missing one is not a probe.
+    attempts = [r for r in caplog.records if "another holder" in r.getMessage()]
+    assert len(attempts) == 3
 
 
 def test_pages_need_a_login(lw):

@@ -98,3 +98,10 @@ class MetadataFieldType(models.TextChoices):
     DATE = "date", "日期 / date"
     INTEGER = "integer", "整数 / integer"
     CHOICE = "choice", "选项 / choice"
+
+
+class FaceTemplate(models.TextChoices):
+    """照面模板: how a type's licences are laid out for print (PDF) and on screen."""
+
+    STANDARD = "standard", "竖版 / portrait"
+    LANDSCAPE = "landscape", "横版 / landscape (营业执照式)"

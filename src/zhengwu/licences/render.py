@@ -45,7 +45,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from reportlab.lib import colors  # type: ignore[import-untyped]
-from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
+from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
@@ -64,6 +64,7 @@ from zhengwu.cases import documents
 from zhengwu.kernel.crypto import sm3_hex
 from zhengwu.kernel.errors import Conflict
 from zhengwu.licences import signing
+from zhengwu.licences.choices import FaceTemplate
 from zhengwu.licences.models import IssuerKey, Licence
 
 SEAL_RED_HEX = "#c8161d"
@@ -228,8 +229,16 @@ def _attach(canvas: Any, name: str, content: bytes) -> None:
     )
 
 
+def page_size(licence: Licence) -> tuple[float, float]:
+    """A4 portrait, or landscape for types whose face template says so (营业执照式)."""
+    if licence.licence_type.template == FaceTemplate.LANDSCAPE:
+        return landscape(A4)
+    return A4
+
+
 def _draw_face(canvas: Any, licence: Licence, url: str) -> None:
-    width, height = A4
+    width, height = page_size(licence)
+    landscape_face = width > height
     margin = 18 * mm
     red = documents.SEAL_RED
     font = documents.FONT_NAME
@@ -246,7 +255,7 @@ def _draw_face(canvas: Any, licence: Licence, url: str) -> None:
     while size > 12 and pdfmetrics.stringWidth(title, font, size) > width - 2 * margin - 40:
         size -= 1
     canvas.setFont(font, size)
-    top = height - margin - 30 * mm
+    top = height - margin - (20 if landscape_face else 30) * mm
     canvas.drawCentredString(width / 2, top, title)
     canvas.setFont(font, 10)
     canvas.setFillColor(colors.Color(0.3, 0.3, 0.3))
@@ -266,7 +275,10 @@ def _draw_face(canvas: Any, licence: Licence, url: str) -> None:
     left = margin + 16 * mm
     label_width = 34 * mm
     value_width = width - 2 * margin - 32 * mm - label_width
-    y = top - 22 * mm
+    y = top - (16 if landscape_face else 22) * mm
+    if landscape_face:  # the facts sit between the QR code (left) and the seal (right)
+        left = margin + 60 * mm
+        value_width = width - 2 * margin - 120 * mm - label_width
     for label, value in _face_rows(licence):
         lab = Paragraph(documents._markup(label), label_style)
         val = Paragraph(documents._markup(value or "—"), value_style)
@@ -284,7 +296,7 @@ def _draw_face(canvas: Any, licence: Licence, url: str) -> None:
     matrix = documents.qr_matrix(url)
     n = len(matrix)
     module = qr_size / n
-    qr_x, qr_y = left, margin + 22 * mm
+    qr_x, qr_y = (margin + 14 * mm if landscape_face else left), margin + 22 * mm
     canvas.saveState()
     canvas.translate(qr_x, qr_y)
     canvas.scale(module, module)
@@ -339,7 +351,7 @@ def render_pdf(licence: Licence) -> bytes:
         document["file_signature"] = _PLACEHOLDER
     attachment = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1)
+    canvas = Canvas(buffer, pagesize=page_size(licence), invariant=1, pageCompression=1)
     canvas.setTitle(f"{licence.type_name} {licence.number}")
     canvas.setAuthor(licence.issuer_name)
     canvas.setSubject(f"电子证照 {licence.identifier}")

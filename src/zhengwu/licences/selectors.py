@@ -8,6 +8,7 @@ and :func:`licence_for_holder` instead of reading the models.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,8 @@ from zhengwu.kernel.errors import NotFound
 from zhengwu.licences.choices import HolderCodeType, LicenceStatus
 from zhengwu.licences.models import Licence, LicenceType
 from zhengwu.licences.services import holder_index_for
+
+logger = logging.getLogger("zhengwu.licences")
 
 
 def personal_holder_index(user: Any) -> str | None:
@@ -66,6 +69,9 @@ def licence_for_holder(user: Any, licence_id: int | str) -> Licence:
         raise NotFound("未找到该证照", "Licence not found", field="licence_id") from None
     licence = wallet(user).filter(pk=pk).first()
     if licence is None:
+        if Licence.objects.filter(pk=pk).exists():
+            # Another holder's licence: refused exactly like a missing one, but logged.
+            logger.warning("user %s asked for licence %s of another holder", user.pk, pk)
         raise NotFound("未找到该证照", "Licence not found", field="licence_id")
     return licence
 

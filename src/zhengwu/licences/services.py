@@ -37,6 +37,7 @@ from zhengwu.kernel.outbox import outbox_enqueue
 from zhengwu.licences import policies, signing
 from zhengwu.licences.choices import (
     TRANSITIONS,
+    FaceTemplate,
     HolderCodeType,
     HolderKind,
     LicenceSource,
@@ -498,6 +499,12 @@ def _clean_type_values(values: dict[str, Any], *, creating: bool) -> dict[str, A
                     field=name,
                 )
             out[name] = text
+    if "template" in out and out["template"] not in FaceTemplate.values:
+        raise InvalidInput(
+            f"照面模板应为 {'、'.join(FaceTemplate.values)} 之一",
+            f"template is one of {', '.join(FaceTemplate.values)}",
+            field="template",
+        )
     if "holder_kind" in values:
         if values["holder_kind"] not in HolderKind.values:
             raise InvalidInput(

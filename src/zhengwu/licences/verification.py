@@ -366,7 +366,12 @@ def parse_identifier(text: str) -> str:
     """The normalised identifier, its check character validated (InvalidInput otherwise)."""
     if len(text or "") > 120:
         raise InvalidInput("证照标识过长", "The licence identifier is too long", field="identifier")
-    return parse_licence_identifier(text, field="identifier").value
+    try:
+        return parse_licence_identifier(text, field="identifier").value
+    except InvalidInput as error:
+        # Logged like every refused check (the code only: the text may be anything).
+        logger.info("licence verification refused: %s", error.code)
+        raise
 
 
 def verify_licence(
