@@ -38,7 +38,7 @@ def test_lookup_of_genuine_licence(lw):
     response = Client().get(reverse("licences_public:verify"), {"identifier": licence.identifier})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "lv-ok" in html and 'class="lc-card"' in html
+    assert "lv-ok" in html and 'class="lc-card lc-template-standard"' in html
     assert licence.number in html and lw.issuer_name in html
     assert "王**" in html and "王小明" not in html and licence.holder_code not in html
     assert "热食类食品制售" not in html  # a citizen's metadata stays private
