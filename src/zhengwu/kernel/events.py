@@ -84,14 +84,15 @@ EVENTS: dict[str, EventSpec] = {
         payload=("case_id", "number", "decision"),
     ),
     "case.result_produced": EventSpec(
-        "An approved case produced its result (a numbered paper-result record until the "
-        "e-licence domain issues a licence from this event).",
+        "An approved case produced its result: when the item's result is a licence type, "
+        "the e-licence domain issues and signs the licence.",
         handlers=("zhengwu.licences.services.on_case_result_produced",),
         payload=("case_id", "number", "result_number", "licence_type"),
     ),
     "case.concluded": EventSpec(
-        "A case concluded (result delivered, or a bundle's last member concluded): rating "
-        "invitation, supervision push and dossier entry react to it as those domains arrive.",
+        "A case concluded (result delivered, or a bundle's last member concluded): the "
+        "rating invitation and the archive package react to it (supervision pushes arrive "
+        "with the oversight domain).",
         handlers=(
             "zhengwu.ratings.services.on_case_concluded",
             "zhengwu.dossiers.services.on_case_concluded",
