@@ -11,6 +11,7 @@ from zhengwu.dossiers import selectors, services
 from zhengwu.dossiers.choices import Part
 from zhengwu.kernel.errors import InvalidInput, NotAllowed, NotFound
 from zhengwu.kernel.models import AuditEntry
+from zhengwu.licences.models import LicenceRead
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,9 @@ def test_the_handler_of_a_current_case_sees_cases_licences_materials_and_is_audi
     reads = selectors.owner_dossier(world.citizen).reads
     assert len(reads) == 1 and reads[0].department == "区市场监管局"
     assert current.number in reads[0].ground
+    # The holder also sees the read in the licence's own read log (用证记录).
+    (read,) = LicenceRead.objects.filter(licence=licence)
+    assert (read.via, read.case_id, read.reader_id) == ("case", current.pk, world.approver.pk)
 
 
 def test_a_use_grant_opens_only_the_granted_licences(world):
@@ -108,6 +112,8 @@ def test_a_use_grant_opens_only_the_granted_licences(world):
     assert [lic.pk for lic in dossier.licences] == [granted.pk]
     assert dossier.cases == [] and dossier.materials == []
     assert _reads().get().after["grant_ids"] == [grant.pk]
+    (read,) = LicenceRead.objects.all()
+    assert (read.licence_id, read.via, read.grant_id) == (granted.pk, "grant", grant.pk)
     # another department has no ground from that grant
     with pytest.raises(NotAllowed):
         services.dossier_read_by_staff(user=world.approver, code=_id(world.citizen))

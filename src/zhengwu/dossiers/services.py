@@ -34,6 +34,7 @@ from zhengwu.kernel.crypto import sm3_hex
 from zhengwu.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from zhengwu.kernel.masking import MaskKind, mask
 from zhengwu.kernel.models import AuditEntry
+from zhengwu.licences import access as licence_access
 from zhengwu.licences import signing
 from zhengwu.org import selectors as org_selectors
 
@@ -75,22 +76,37 @@ def dossier_read_by_staff(*, user: Any, code: str, channel: str = "workbench") -
     dossier.grounds = grounds
     department_id = account_policies.staff_department_id(user)
     department = org_selectors.department_by_id(department_id) if department_id else None
-    audit_record(
-        action=selectors.READ_ACTION,
-        object_type=selectors.DOSSIER_OBJECT,
-        object_id=subject.key,
-        actor=account_selectors.actor_for(user, channel=channel),
-        after={
-            "reader": str(user),
-            "department": department.name if department is not None else "",
-            "grounds": [g.label for g in grounds],
-            "ground_kinds": sorted({g.kind for g in grounds}),
-            "case_numbers": [g.case_number for g in grounds if g.case_number],
-            "grant_ids": [g.grant_id for g in grounds if g.grant_id],
-            "parts": sorted(parts),
-            "subject": subject.masked_code,
-        },
-    )
+    # The licences shown are reads the holder sees in each licence's read log, too.
+    case_ground = next((g for g in grounds if g.case_id is not None), None)
+    grant_ids = {
+        licence.pk: ground.grant_id
+        for ground in grounds
+        if ground.grant_id is not None
+        for licence in ground.licences
+    }
+    with transaction.atomic():  # the reads and the audit entry, or none of them
+        licence_access.record_reads(
+            user,
+            list(dossier.licences),
+            case_id=case_ground.case_id if case_ground is not None else None,
+            grant_ids=grant_ids,
+        )
+        audit_record(
+            action=selectors.READ_ACTION,
+            object_type=selectors.DOSSIER_OBJECT,
+            object_id=subject.key,
+            actor=account_selectors.actor_for(user, channel=channel),
+            after={
+                "reader": str(user),
+                "department": department.name if department is not None else "",
+                "grounds": [g.label for g in grounds],
+                "ground_kinds": sorted({g.kind for g in grounds}),
+                "case_numbers": [g.case_number for g in grounds if g.case_number],
+                "grant_ids": [g.grant_id for g in grounds if g.grant_id],
+                "parts": sorted(parts),
+                "subject": subject.masked_code,
+            },
+        )
     return dossier
 
 

@@ -303,6 +303,43 @@ def _live(viewer: Any, licence: Licence, read: LicenceRead | None) -> LiveLicenc
     )
 
 
+def record_reads(
+    reader: Any,
+    licences: list[Licence],
+    *,
+    case_id: int | None = None,
+    grant_ids: dict[int, int] | None = None,
+) -> int:
+    """Log staff reads of licences shown elsewhere (a dossier): on the ground of the case
+    being handled (``case_id``), else of the grant covering each licence (``grant_ids``:
+    licence id → grant id). The holder sees them in the licence's read log. Returns how many
+    were logged; a licence with neither ground is not logged (it must not have been shown)."""
+    logged = 0
+    department_id = _reader_department_id(reader)
+    for licence in licences:
+        grant_id = (grant_ids or {}).get(licence.pk)
+        if case_id is None and grant_id is None:
+            continue
+        via = ReadVia.CASE if case_id is not None else ReadVia.GRANT
+        read = LicenceRead.objects.create(
+            licence=licence,
+            reader=reader,
+            reader_department_id=department_id,
+            via=via,
+            grant_id=None if case_id is not None else grant_id,
+            case_id=case_id,
+        )
+        audit_record(
+            action="licence.read",
+            object_type="licence",
+            object_id=licence.pk,
+            actor=_actor(reader),
+            after={"via": via, "grant_id": read.grant_id, "read_id": read.pk},
+        )
+        logged += 1
+    return logged
+
+
 def _log_read(
     reader: Any,
     licence: Licence,
