@@ -354,16 +354,12 @@ def open_cases_of_applicant(id_index: str) -> list[Case]:
 
 
 def reusable_material_files(id_index: str, *, limit: int = 200) -> list[CaseFile]:
-    """Files of materials accepted in the applicant's earlier cases (accepted, not revoked),
-    newest first: what a later application may reuse with the applicant's consent."""
+    """Files of materials accepted in the applicant's earlier cases, newest first: exactly
+    what a later application may reuse with the applicant's consent (``reusable_files``)."""
     if not id_index:
         return []
     return list(
-        CaseFile.objects.filter(
-            material__case__applicant_id_index=id_index,
-            material__case__accepted_at__isnull=False,
-        )
-        .exclude(material__case__status=CaseStatus.REVOKED)
+        _accepted_files(id_index)
         .select_related("material__case", "blob")
         .defer(*(f"material__case__{name}" for name in LIST_DEFERRED))
         .order_by("-uploaded_at", "-id")[:limit]
@@ -416,15 +412,21 @@ ACCEPTED_STATUSES = (
 )
 
 
+def _accepted_files(id_index: str) -> QuerySet[CaseFile]:
+    """Files the applicant with this ID index supplied in cases that were accepted and not
+    ended without a result (the reusable ones)."""
+    return CaseFile.objects.filter(
+        material__case__applicant_id_index=id_index,
+        material__case__status__in=ACCEPTED_STATUSES,
+        material__case__accepted_at__isnull=False,
+    )
+
+
 def _earlier_files(case: Case) -> QuerySet[CaseFile]:
     """Files the same applicant (same ID number or USCC) supplied in earlier accepted cases."""
     return (
-        CaseFile.objects.filter(
-            material__case__applicant_id_index=case.applicant_id_index,
-            material__case__applicant_kind=case.applicant_kind,
-            material__case__status__in=ACCEPTED_STATUSES,
-            material__case__accepted_at__isnull=False,
-        )
+        _accepted_files(case.applicant_id_index)
+        .filter(material__case__applicant_kind=case.applicant_kind)
         .exclude(material__case=case)
         .select_related("blob", "material", "material__case")
         .order_by("-material__case__accepted_at", "-id")

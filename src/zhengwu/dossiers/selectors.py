@@ -8,7 +8,7 @@ part         source                                                             
 ============ ==================================================================== ==========
 cases        ``cases.selectors.cases_of_applicant``                               case index
 licences     ``licences.selectors.wallet`` (owner), ``licences.access``            holder idx
-             (``valid_licences_of`` on a case ground, a grant's own list)
+             (``selectors.valid_licences`` on a case ground, a grant's own list)
 materials    ``cases.selectors.reusable_material_files`` (accepted earlier)       case index
 ratings      ``ratings.selectors.reviews_of`` (persons only: a review has a rater) account
 tickets      ``hotline.selectors.tickets_of_user`` (persons only)                 account
@@ -298,7 +298,7 @@ def licences_allowed(subject: Subject, grounds: list[StaffGround]) -> list[Any]:
     """A case ground: the subject's valid licences (what 免证办 would use); a grant only:
     the licences it covers."""
     if any(g.kind == Ground.CASE for g in grounds):
-        return licence_access.valid_licences_of(subject.holder_index)
+        return licence_selectors.valid_licences(subject.holder_index)
     seen: dict[int, Any] = {}
     for ground in grounds:
         for licence in ground.licences:

@@ -32,12 +32,12 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from zhengwu.accounts import policies as account_policies
@@ -48,7 +48,7 @@ from zhengwu.kernel.crypto import hmac_sm3_hex, sm3_digest
 from zhengwu.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from zhengwu.kernel.masking import MaskKind, mask
 from zhengwu.licences import policies, selectors
-from zhengwu.licences.choices import GranteeKind, HolderCodeType, LicenceStatus, ReadVia
+from zhengwu.licences.choices import GranteeKind, HolderCodeType, ReadVia
 from zhengwu.licences.models import Licence, LicenceRead, LicenceView, TokenUse, UseGrant
 from zhengwu.licences.signing import SignatureCheck, verify_stored
 from zhengwu.org import selectors as org_selectors
@@ -312,48 +312,37 @@ def record_reads(
 ) -> int:
     """Log staff reads of licences shown elsewhere (a dossier): on the ground of the case
     being handled (``case_id``), else of the grant covering each licence (``grant_ids``:
-    licence id → grant id). The holder sees them in the licence's read log. Returns how many
-    were logged; a licence with neither ground is not logged (it must not have been shown)."""
+    licence id → grant id). Returns how many were logged; a licence with neither ground is
+    not logged (it must not have been shown)."""
     logged = 0
-    department_id = _reader_department_id(reader)
     for licence in licences:
         grant_id = (grant_ids or {}).get(licence.pk)
-        if case_id is None and grant_id is None:
+        if case_id is not None:
+            log_read(reader, licence, ReadVia.CASE, case_id=case_id)
+        elif grant_id is not None:
+            log_read(reader, licence, ReadVia.GRANT, grant_id=grant_id)
+        else:
             continue
-        via = ReadVia.CASE if case_id is not None else ReadVia.GRANT
-        read = LicenceRead.objects.create(
-            licence=licence,
-            reader=reader,
-            reader_department_id=department_id,
-            via=via,
-            grant_id=None if case_id is not None else grant_id,
-            case_id=case_id,
-        )
-        audit_record(
-            action="licence.read",
-            object_type="licence",
-            object_id=licence.pk,
-            actor=_actor(reader),
-            after={"via": via, "grant_id": read.grant_id, "read_id": read.pk},
-        )
         logged += 1
     return logged
 
 
-def _log_read(
+def log_read(
     reader: Any,
     licence: Licence,
     via: str,
     *,
-    grant: UseGrant | None = None,
+    grant_id: int | None = None,
     case_id: int | None = None,
 ) -> LicenceRead:
+    """One staff read of a licence (用证记录, shown to the holder) and its audit entry, in
+    the caller's transaction."""
     read = LicenceRead.objects.create(
         licence=licence,
         reader=reader,
         reader_department_id=_reader_department_id(reader),
         via=via,
-        grant=grant,
+        grant_id=grant_id,
         case_id=case_id,
     )
     audit_record(
@@ -361,18 +350,9 @@ def _log_read(
         object_type="licence",
         object_id=licence.pk,
         actor=_actor(reader),
-        after={"via": via, "grant_id": grant.pk if grant else None, "read_id": read.pk},
+        after={"via": via, "grant_id": grant_id, "case_id": case_id, "read_id": read.pk},
     )
     return read
-
-
-def valid_licences_of(holder_index: str, *, on: date | None = None) -> list[Licence]:
-    """Every licence of the holder that is valid today (any type)."""
-    on = on or timezone.localdate()
-    qs = Licence.objects.filter(
-        holder_index=holder_index, status=LicenceStatus.VALID, valid_from__lte=on
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
-    return list(qs.select_related("licence_type", "holder_user").order_by("-issue_date", "-id"))
 
 
 def scan(staff: Any, text: str, *, now: datetime | None = None) -> ScanResult:
@@ -400,7 +380,7 @@ def _scan_licence(staff: Any, parsed: ParsedToken) -> ScanResult:
     )
     if licence is None:
         raise NotFound(*NOT_FOUND_LICENCE, field="token")
-    read = _log_read(staff, licence, ReadVia.DYNAMIC_QR)
+    read = log_read(staff, licence, ReadVia.DYNAMIC_QR)
     record_view(licence, "scan")
     kind = "enterprise" if licence.holder_code_type == HolderCodeType.USCC else "citizen"
     return ScanResult(
@@ -444,8 +424,8 @@ def _scan_code(staff: Any, parsed: ParsedToken) -> ScanResult:
         code = identity.uscc
         presented_by = mask(holder_user.display_name or str(holder_user), MaskKind.NAME)
     cards = []
-    for licence in valid_licences_of(index):
-        read = _log_read(staff, licence, ReadVia.PERSONAL_CODE)
+    for licence in selectors.valid_licences(index):
+        read = log_read(staff, licence, ReadVia.PERSONAL_CODE)
         record_view(licence, "scan")
         cards.append(_live(staff, licence, read))
     return ScanResult(
@@ -683,7 +663,7 @@ def read_granted(
         if licence is None:
             raise NotFound(*NOT_FOUND_LICENCE, field="licence_id")
         via = ReadVia.GRANT if grant.grantee_kind == GranteeKind.DEPARTMENT else ReadVia.CASE
-        read = _log_read(staff, licence, via, grant=grant, case_id=grant.case_id)
+        read = log_read(staff, licence, via, grant_id=grant.pk, case_id=grant.case_id)
     return _live(staff, licence, read)
 
 

@@ -31,12 +31,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhengwu.accounts import policies as account_policies
-from zhengwu.accounts import selectors as account_selectors
-from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.errors import InvalidInput, NotAllowed, NotFound
-from zhengwu.licences import selectors, signing
+from zhengwu.licences import access, selectors, signing
 from zhengwu.licences.choices import HolderCodeType, LicenceStatus, ReadVia
-from zhengwu.licences.models import ExemptionUse, Licence, LicenceRead
+from zhengwu.licences.models import ExemptionUse, Licence
 from zhengwu.licences.services import holder_index_for
 
 logger = logging.getLogger(__name__)
@@ -279,20 +277,7 @@ def staff_read_for_case(user: Any, case: Any, licence_id: int | str) -> Licence:
         raise NotFound("未找到该证照", "Licence not found", field="licence_id")
     licence = use.licence
     with transaction.atomic():
-        LicenceRead.objects.create(
-            licence=licence,
-            reader=user,
-            reader_department_id=account_policies.staff_department_id(user),
-            via=ReadVia.CASE,
-            case_id=case.pk,
-        )
-        audit_record(
-            action="licence.read",
-            object_type="licence",
-            object_id=licence.pk,
-            actor=account_selectors.actor_for(user, channel="workbench"),
-            after={"via": ReadVia.CASE.value, "case_id": case.pk},
-        )
+        access.log_read(user, licence, ReadVia.CASE, case_id=case.pk)
     return licence
 
 

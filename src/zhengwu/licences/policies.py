@@ -113,9 +113,8 @@ def full_holder_visible(viewer: Any) -> bool:
 def _is_own(viewer: Any, licence: Any) -> bool:
     from zhengwu.licences.selectors import personal_holder_index  # selectors import services
 
-    return bool(personal_holder_index(viewer)) and (
-        personal_holder_index(viewer) == licence.holder_index
-    )
+    own = personal_holder_index(viewer)
+    return bool(own) and own == licence.holder_index
 
 
 def holder_name_for(viewer: Any, licence: Any, *, masked: bool = False) -> str:
@@ -125,8 +124,8 @@ def holder_name_for(viewer: Any, licence: Any, *, masked: bool = False) -> str:
     if licence.holder_code_type == "001":
         return str(licence.holder_name)
     if not masked and (
-        _is_own(viewer, licence)
-        or account_policies.clearance_for(viewer) >= account_policies.NAME_LEVEL
+        account_policies.clearance_for(viewer) >= account_policies.NAME_LEVEL
+        or _is_own(viewer, licence)
     ):
         return str(licence.holder_name)
     return mask(licence.holder_name, MaskKind.NAME)

@@ -157,6 +157,25 @@ def _chinese_date(value: date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def metadata_rows(licence: Licence, *, english: bool = False) -> list[tuple[str, str, str]]:
+    """The licence's metadata as (key, label, value), in the type's schema order, labels in
+    Chinese (or English); fields of an older schema still show under their key."""
+    metadata = licence.metadata or {}
+    rows: list[tuple[str, str, str]] = []
+    known: set[str] = set()
+    for spec in licence.licence_type.metadata_schema or []:
+        key = str(spec.get("key", ""))
+        known.add(key)
+        if metadata.get(key) in (None, ""):
+            continue
+        label = (spec.get("label_en") if english else None) or spec.get("label") or key
+        rows.append((key, str(label), str(metadata[key])))
+    for key in sorted(set(metadata) - known):
+        if metadata[key] not in (None, ""):
+            rows.append((key, key, str(metadata[key])))
+    return rows
+
+
 def _face_rows(licence: Licence) -> list[tuple[str, str]]:
     code_label = "统一社会信用代码" if licence.holder_code_type == "001" else "身份证号码"
     rows = [
@@ -164,17 +183,7 @@ def _face_rows(licence: Licence) -> list[tuple[str, str]]:
         ("持证主体", licence.holder_name),
         (code_label, licence.holder_code),
     ]
-    metadata = licence.metadata or {}
-    schema = list(licence.licence_type.metadata_schema or [])
-    known = set()
-    for spec in schema:
-        key = str(spec.get("key", ""))
-        known.add(key)
-        if metadata.get(key) not in (None, ""):
-            rows.append((str(spec.get("label") or key), str(metadata[key])))
-    for key in sorted(set(metadata) - known):
-        if metadata[key] not in (None, ""):
-            rows.append((key, str(metadata[key])))
+    rows += [(label, value) for _, label, value in metadata_rows(licence)]
     validity = f"{_chinese_date(licence.valid_from)} 至 {_chinese_date(licence.valid_until)}"
     rows += [
         ("签发机构", licence.issuer_name),

@@ -12,7 +12,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zhengwu.accounts import policies
@@ -77,25 +77,25 @@ def licence_for_holder(user: Any, licence_id: int | str) -> Licence:
 
 
 def valid_licences(
-    holder_index: str, type_codes: list[str] | tuple[str, ...], *, on: date | None = None
+    holder_index: str,
+    type_codes: list[str] | tuple[str, ...] | None = None,
+    *,
+    on: date | None = None,
 ) -> list[Licence]:
-    """The holder's licences of these types that are valid on ``on`` (today)."""
+    """The holder's licences (of these types, or any) valid on ``on`` (today), newest first."""
     on = on or timezone.localdate()
     licences = Licence.objects.filter(
-        holder_index=holder_index,
-        type_code__in=list(type_codes),
-        status=LicenceStatus.VALID,
-        valid_from__lte=on,
-    ).order_by("-issue_date", "-id")
-    return [lic for lic in licences if lic.valid_until is None or lic.valid_until >= on]
+        holder_index=holder_index, status=LicenceStatus.VALID, valid_from__lte=on
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+    if type_codes is not None:
+        licences = licences.filter(type_code__in=list(type_codes))
+    return list(
+        licences.select_related("licence_type", "holder_user").order_by("-issue_date", "-id")
+    )
 
 
 def licence_by_identifier(identifier: str) -> Licence | None:
     return Licence.objects.select_related("licence_type").filter(identifier=identifier).first()
-
-
-def licence_by_qr_token(token: str) -> Licence | None:
-    return Licence.objects.select_related("licence_type").filter(qr_token=token).first()
 
 
 def licence_types(*, active_only: bool = True) -> QuerySet[LicenceType]:

@@ -897,13 +897,13 @@ SUBSCRIBERS_ENDPOINT = "licence-subscribers"
 STATUS_LABELS = dict(LicenceStatus.choices)
 
 
-def _clean_reason(reason: Any) -> str:
+def _clean_reason(reason: Any, *, required: bool = True, limit: int = 500) -> str:
     text = str(reason or "").strip()
-    if not text:
+    if required and not text:
         raise InvalidInput("请填写原因", "A reason is required", field="reason")
-    if len(text) > 500:
+    if len(text) > limit:
         raise InvalidInput(
-            "原因最多 500 个字符", "The reason is at most 500 characters", field="reason"
+            f"原因最多 {limit} 个字符", f"The reason is at most {limit} characters", field="reason"
         )
     return text
 
@@ -1108,11 +1108,7 @@ def renew_licence(
     from today to the type's validity after the old end date; the old licence is ended
     (注销, reason "延续换发：新证 <identifier>") in the same transaction, so exactly one
     licence of the chain is valid at any time."""
-    text = str(reason or "").strip()
-    if len(text) > 300:
-        raise InvalidInput(
-            "原因最多 300 个字符", "The reason is at most 300 characters", field="reason"
-        )
+    text = _clean_reason(reason, required=False, limit=300)
     with transaction.atomic():
         old = _locked_licence(licence_id)
         _check_user_may_change(user, old)
@@ -1143,11 +1139,7 @@ def change_licence(
     """变更: a new licence with the changed metadata (merged over the old) or holder name
     (same holder code), keeping the old end date; the old one is ended (注销, reason
     "变更换发：<reason>；新证 <identifier>")."""
-    text = _clean_reason(reason)
-    if len(text) > 300:
-        raise InvalidInput(
-            "原因最多 300 个字符", "The reason is at most 300 characters", field="reason"
-        )
+    text = _clean_reason(reason, limit=300)
     if not metadata and not (holder_name or "").strip():
         raise InvalidInput(
             "请填写要变更的照面信息或持证主体名称",

@@ -25,28 +25,15 @@ def _english() -> bool:
 def licence_face(licence: Any, public_view: Any = False) -> dict[str, Any]:
     """``public_view``: a page for anyone (public verification): a citizen's metadata may be
     personal (an address), so it is left out; an enterprise's licence shows in full."""
-    from zhengwu.licences.render import seal_data_uri
+    from zhengwu.licences.render import metadata_rows, seal_data_uri
 
     english = _english()
-    metadata = licence.metadata or {}
-    schema = list(getattr(licence.licence_type, "metadata_schema", None) or [])
-    rows: list[dict[str, str]] = []
-    known: set[str] = set()
-    if public_view and licence.holder_code_type != "001":
-        schema, metadata = [], {}
-    for spec in schema:
-        key = str(spec.get("key", ""))
-        known.add(key)
-        value = metadata.get(key)
-        if value in (None, ""):
-            continue
-        label = spec.get("label_en") if english else spec.get("label")
-        rows.append(
-            {"key": key, "label": str(label or spec.get("label") or key), "value": str(value)}
-        )
-    for key in sorted(set(metadata) - known):  # fields of an older schema still show
-        if metadata[key] not in (None, ""):
-            rows.append({"key": key, "label": key, "value": str(metadata[key])})
+    rows = []
+    if not (public_view and licence.holder_code_type != "001"):
+        rows = [
+            {"key": key, "label": label, "value": value}
+            for key, label, value in metadata_rows(licence, english=english)
+        ]
     chinese, _, en = str(LicenceStatus(licence.status).label).partition(" / ")
     return {
         "rows": rows,
