@@ -127,7 +127,7 @@ def load(cases: int, reviews: int, months: int, items: int) -> dict[str, Any]:
                   statutory_days, promised_days, guide_score_sum, items_in_hall,
                   items_negative, window_clerks, window_clerks_certified, staff_recorded,
                   refreshed_at)
-                SELECT month, %s, {key}, 0, '', sum(items), sum(items_online),
+                SELECT month, %s::varchar, {key}, 0, '', sum(items), sum(items_online),
                   sum(items_immediate), sum(limit_items), sum(statutory_days),
                   sum(promised_days), sum(guide_score_sum), sum(items_in_hall),
                   sum(items_negative), count(*) / 10, count(*) / 11, true, now()

@@ -66,3 +66,62 @@ def test_token_authenticated_me_costs_one_query(client):
     assert response.json()["username"] == user.username
     assert len(queries) == 1, [q["sql"] for q in queries]
     assert ApiToken.objects.get(user=user).last_used_at is not None
+
+
+def test_a_model_with_init_receivers_is_built_through_from_db():
+    from django.db.models import signals
+
+    seen: list[int] = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    user = UserFactory()
+    reader = RowReader(User, ["username"])
+    sql = f"SELECT {reader.select_list('u')} FROM {quote(reader.table)} u WHERE u.id = %s"
+    signals.post_init.connect(receiver, sender=User)
+    try:
+        built = reader.build(fetch_one(sql, [user.pk]))
+    finally:
+        signals.post_init.disconnect(receiver, sender=User)
+    assert seen == [user.pk] and built.username == user.username
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_fixed_reads_are_prepared_on_postgresql():
+    user = UserFactory()
+    token, _secret = services.token_create(user=user, name="t", scopes=["read"])
+    sql = selectors._token_sql("default")
+    assert connection.settings_dict["OPTIONS"]["server_side_binding"] is True
+    assert selectors.token_with_user_by_hash(token.token_hash).user.pk == user.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any(text.replace("$1", "%s") == sql for text in prepared), prepared
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_a_prepared_read_in_a_broken_transaction_is_refused_like_any_query():
+    from django.db import DatabaseError, transaction
+    from django.db.transaction import TransactionManagementError
+
+    user = UserFactory()
+    with transaction.atomic():
+        with (
+            pytest.raises(DatabaseError),
+            transaction.atomic(savepoint=False),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SELECT 1/0")
+        with pytest.raises(TransactionManagementError):
+            selectors.token_with_user_by_hash("0" * 64)
+        transaction.set_rollback(True)
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_errors_of_a_prepared_read_arrive_as_djangos():
+    from django.db import ProgrammingError, transaction
+
+    with pytest.raises(ProgrammingError, match="no_such_column"), transaction.atomic():
+        fetch_one("SELECT no_such_column FROM accounts_user WHERE id = %s", [1])

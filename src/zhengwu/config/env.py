@@ -71,6 +71,13 @@ DB_HEALTH_CHECKS = _declare(
     "Ping a kept database connection before each request reuses it (costs one round trip per "
     "request; off, as in Django, a dead connection fails one request and is then replaced).",
 )
+DB_PREPARED_STATEMENTS = _declare(
+    "ZHENGWU_DB_PREPARED_STATEMENTS",
+    "true",
+    "PostgreSQL: bind parameters on the server and prepare a statement once a connection has "
+    "run it 5 times, so repeated queries skip parsing and planning. Turn off behind a pooler "
+    "that cannot keep prepared statements (PgBouncer < 1.21 in transaction mode).",
+)
 FILES_DIR = _declare(
     "ZHENGWU_FILES_DIR", "", "Local file storage folder. Empty: `<VAR_DIR>/files`."
 )

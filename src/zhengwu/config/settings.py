@@ -97,6 +97,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# The chain for API requests that carry a bearer token (config/handlers.py, decision 0009):
+# no session, CSRF, messages or htmx — a token request uses none of them.
+API_TOKEN_MIDDLEWARE = [
+    "zhengwu.config.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "zhengwu.config.middleware.ChosenLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "zhengwu.config.handlers.AnonymousRequestMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
 
 ROOT_URLCONF = "zhengwu.config.urls"
 WSGI_APPLICATION = "zhengwu.config.wsgi.application"
@@ -132,6 +142,13 @@ else:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": VAR_DIR / "zhengwu.sqlite3",
     }
+if _default_db["ENGINE"] == "django.db.backends.postgresql" and env.flag(
+    env.DB_PREPARED_STATEMENTS
+):
+    # Django binds parameters on the client and never prepares (prepare_threshold None);
+    # server-side binding lets psycopg prepare a statement after its 5th run on a connection.
+    # Decision 0009.
+    _default_db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 if _default_db["ENGINE"] == "django.db.backends.sqlite3":
     _default_db["OPTIONS"] = {
         # WAL lets readers run while one writer writes; IMMEDIATE takes the write lock at

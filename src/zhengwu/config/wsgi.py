@@ -1,10 +1,13 @@
 import gc
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.config.settings")
-application = get_wsgi_application()
+
+from zhengwu.config.handlers import build_application
+
+# Pages and sessions through settings.MIDDLEWARE; API calls with a bearer token through the
+# leaner settings.API_TOKEN_MIDDLEWARE (config/handlers.py, decision 0009).
+application = build_application()
 
 # Load jieba's dictionary and the catalogue lexicon now, while the worker starts, instead of
 # in the first search, guide or hotline request it serves (≈ 1–5 s, docs/operations.md).
