@@ -199,3 +199,28 @@ def test_a_write_with_a_bad_token_is_refused_and_changes_nothing(application):
     assert body["message"] and body["message_en"]
     user.refresh_from_db()
     assert user.elderly_mode is False
+
+
+def test_the_production_wsgi_module_loads_in_a_fresh_process(tmp_path):
+    # The server imports zhengwu.config.wsgi before anything has set Django up.
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "zhengwu.config.settings_test",
+        "ZHENGWU_MODE": "test",
+        "ZHENGWU_VAR_DIR": str(tmp_path),
+    }
+    env.pop("ZHENGWU_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "import zhengwu.config.wsgi as w; print(type(w.application))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "zhengwu.config.handlers.Application" in done.stdout

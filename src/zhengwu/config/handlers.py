@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpRequest, HttpResponse
 
@@ -32,10 +31,15 @@ class AnonymousRequestMiddleware:
     """``request.user`` for the token chain: anonymous until ``TokenAuth`` sets the account."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        # Imported here, when the handler loads its chain: this module is imported by
+        # config/wsgi.py before Django's apps are ready, and auth models need them.
+        from django.contrib.auth.models import AnonymousUser
+
+        self.anonymous = AnonymousUser
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.user = AnonymousUser()
+        request.user = self.anonymous()
         return self.get_response(request)
 
 
