@@ -125,3 +125,15 @@ def test_errors_of_a_prepared_read_arrive_as_djangos():
 
     with pytest.raises(ProgrammingError, match="no_such_column"), transaction.atomic():
         fetch_one("SELECT no_such_column FROM accounts_user WHERE id = %s", [1])
+
+
+def test_execute_wrappers_still_see_a_fixed_read():
+    seen: list[str] = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        selectors.token_with_user_by_hash("0" * 64)
+    assert seen == [selectors._token_sql("default")]

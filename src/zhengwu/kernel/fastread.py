@@ -107,11 +107,14 @@ def fetch_one(sql: str, params: Sequence[Any], *, using: str = "default") -> tup
     the statement is prepared on its first run on a connection and then only executed — no
     parsing or planning per request — through a psycopg cursor opened directly on Django's
     connection, with Django's checks and error translation. When queries are being recorded
-    (``DEBUG``, ``assertNumQueries``) or on SQLite it goes through Django's cursor instead.
+    (``DEBUG``, ``assertNumQueries``), watched (``connection.execute_wrapper``) or on SQLite,
+    it goes through Django's cursor instead.
     """
     connection = connections[using]
-    if connection.queries_logged or not connection.settings_dict.get("OPTIONS", {}).get(
-        "server_side_binding"
+    if (
+        connection.queries_logged
+        or connection.execute_wrappers
+        or not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
     ):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
