@@ -7,6 +7,7 @@ journeys are skipped, unless ZHENGWU_REQUIRE_SERVICES is true (CI), where they f
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,9 +50,23 @@ def browser() -> Iterator:
         browser.close()
 
 
+def drain(live_server, timeout: float = 15.0) -> None:
+    """Wait until the live server has finished every request it is still serving.
+
+    With in-memory SQLite the server's request threads share the test's database connection,
+    so a request of a closed page still running when the next test starts (in its
+    ``transaction.atomic`` block, say) would swallow that test's own commits and their
+    ``on_commit`` handlers.
+    """
+    deadline = time.monotonic() + timeout
+    for thread in list(getattr(live_server.thread.httpd, "_threads", ()) or ()):
+        thread.join(max(0.0, deadline - time.monotonic()))
+
+
 @pytest.fixture
 def new_context(browser, live_server):
-    """Make browser contexts (fresh cookie jars) on the live server, closed afterwards."""
+    """Make browser contexts (fresh cookie jars) on the live server, closed afterwards (and
+    the server drained of their requests)."""
     contexts = []
 
     def make(**options):
@@ -65,6 +80,7 @@ def new_context(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    drain(live_server)
 
 
 @pytest.fixture
