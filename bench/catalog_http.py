@@ -40,6 +40,8 @@ from bench.http_baseline import (
     wait_for,
     wrk,
 )
+from zhengwu.config import env as config_env
+from zhengwu.kernel.management.commands.serve import wsgi_options
 
 SETUP = """
 import django, json
@@ -67,7 +69,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=4, help="granian blocking threads")
+    parser.add_argument(
+        "--threads", type=int, default=int(config_env.HTTP_THREADS.default), help="blocking threads"
+    )
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database", default="zhengwu_bench_catalog")
     args = parser.parse_args()
@@ -92,8 +96,8 @@ def main() -> int:
     server = subprocess.Popen(
         [
             str(VENV_BIN / "granian"),
-            *("--no-log", "--interface", "wsgi", "--workers", str(workers)),
-            *("--blocking-threads", str(args.threads), "--host", "127.0.0.1"),
+            *("--no-log", "--workers", str(workers), "--host", "127.0.0.1"),
+            *wsgi_options(args.threads),
             *("--port", str(port), "zhengwu.config.wsgi:application"),
         ],
         env=env,

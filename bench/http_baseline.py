@@ -35,6 +35,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
+from zhengwu.config import env as config_env
+from zhengwu.kernel.management.commands.serve import wsgi_options
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
@@ -147,7 +150,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
-    parser.add_argument("--threads", type=int, default=4, help="granian blocking threads")
+    parser.add_argument(
+        "--threads", type=int, default=int(config_env.HTTP_THREADS.default), help="blocking threads"
+    )
     parser.add_argument("--workers", type=int, default=0, help="granian workers (0 = cores)")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database", default="zhengwu_bench")
@@ -182,7 +187,7 @@ def main() -> int:
         subprocess.Popen(
             [
                 *granian,
-                *("--interface", "wsgi", "--blocking-threads", str(args.threads)),
+                *wsgi_options(args.threads),
                 *("--port", str(django_port), "bench.bench_wsgi:application"),
             ],
             env=env,
@@ -191,7 +196,7 @@ def main() -> int:
         subprocess.Popen(
             [
                 *granian,
-                *("--interface", "wsgi", "--blocking-threads", str(args.threads)),
+                *wsgi_options(args.threads),
                 *("--port", str(plain_port), "bench.wsgi_psycopg:application"),
             ],
             env=env,

@@ -55,6 +55,25 @@ def test_token_and_user_are_read_in_one_statement():
     assert selectors.token_with_user_by_hash("0" * 64) is None
 
 
+def test_token_user_reads_only_request_columns_and_loads_the_rest_on_access():
+    user = UserFactory(email="a@example.cn", first_name="伟")
+    User.objects.filter(pk=user.pk).update(failed_login_count=2)
+    token, _secret = services.token_create(user=user, name="t", scopes=["read"])
+    found = selectors.token_with_user_by_hash(token.token_hash)
+    deferred = found.user.get_deferred_fields()
+    assert {"email", "first_name", "failed_login_count", "locked_until", "password"} <= deferred
+    assert not deferred & set(selectors.TOKEN_USER_FIELDS)
+    with CaptureQueriesContext(connection) as queries:
+        assert found.user.email == "a@example.cn"
+    assert len(queries) == 1
+    # Saving the request's account writes only what it read: nothing deferred is blanked.
+    found.user.display_name = "新名字"
+    found.user.save()
+    fresh = User.objects.get(pk=user.pk)
+    assert fresh.display_name == "新名字" and fresh.failed_login_count == 2
+    assert fresh.first_name == "伟" and fresh.password == user.password
+
+
 def test_token_authenticated_me_costs_one_query(client):
     user = UserFactory()
     _, secret = services.token_create(user=user, name="t", scopes=["read"])

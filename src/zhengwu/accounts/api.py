@@ -154,9 +154,10 @@ def register(request: HttpRequest, payload: CitizenRegisterIn) -> Status:
 
 
 @router.get("/me", auth=api_auth, response=AccountOut, summary="The signed-in account")
-def me(request: HttpRequest) -> dict[str, Any]:
-    """The account row only — one database read with a token; see ``/me/profile`` for more."""
-    return _account(request.user)
+def me(request: HttpRequest) -> AccountOut:
+    """The account row only — one database read with a token; see ``/me/profile`` for more.
+    Answered as the model itself, which ninja serialises without validating it again."""
+    return AccountOut(**_account(request.user))
 
 
 @router.get("/me/profile", auth=api_auth, response=MeOut, summary="Account, roles, identities")

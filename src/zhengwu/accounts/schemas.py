@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _In(Schema):
@@ -17,7 +17,13 @@ class LoginIn(_In):
     password: str = Field(min_length=1, max_length=128)
 
 
-class IdentityOut(Schema):
+class _Out(BaseModel):
+    """An answer the handler builds as a dict: a plain pydantic model, which validates a dict
+    directly (ninja's ``Schema`` first wraps every input for attribute access and resolvers,
+    which these answers do not use). ``/me`` is the API's hottest read."""
+
+
+class IdentityOut(_Out):
     key: str
     kind: str
     label: str
@@ -26,7 +32,7 @@ class IdentityOut(Schema):
     role: str = ""
 
 
-class AccountOut(Schema):
+class AccountOut(_Out):
     """The account row itself: what every client needs on each start, in one read."""
 
     id: int

@@ -325,13 +325,27 @@ def access_token_by_id(user: Any, token_id: int) -> ApiToken:
 
 # Every token-authenticated request reads its token and account. Through the ORM that read
 # cost ≈ 0.9 ms here, mostly the SQL compiler; one fixed statement costs ≈ 0.1 ms
-# (bench/http_baseline.py, docs/benchmarks.md). The password hash is never read here.
+# (bench/http_baseline.py, docs/benchmarks.md). The password hash is never read here, nor
+# the account columns only sign-in and administration use (lock-out counters, names, e-mail,
+# dates, the phone's blind index): they stay deferred, and Django reads one on first access
+# (``save()`` of such an instance writes only the columns it read).
 _TOKEN_READER = RowReader(
-    ApiToken, ("id", "user", "name", "prefix", "scopes", "expires_at", "revoked_at", "last_used_at")
+    ApiToken, ("id", "user", "scopes", "expires_at", "revoked_at", "last_used_at")
 )
-_USER_READER = RowReader(
-    User, tuple(f.name for f in User._meta.concrete_fields if f.name != "password")
+TOKEN_USER_FIELDS = (
+    "id",
+    "username",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "public_id",
+    "display_name",
+    "kind",
+    "phone",
+    "elderly_mode",
+    "language",
 )
+_USER_READER = RowReader(User, TOKEN_USER_FIELDS)
 
 
 @functools.lru_cache(maxsize=4)

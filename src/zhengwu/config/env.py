@@ -136,8 +136,9 @@ HTTP_WORKERS = _declare(
 )
 HTTP_THREADS = _declare(
     "ZHENGWU_HTTP_THREADS",
-    "4",
-    "Blocking threads per worker; keep ≤ the database connection budget per worker.",
+    "2",
+    "Blocking threads per worker (decision 0010); keep ≤ the database connection budget per "
+    "worker.",
 )
 OUTBOX_MAX_ATTEMPTS = _declare(
     "ZHENGWU_OUTBOX_MAX_ATTEMPTS", "10", "Delivery attempts before an outbox message is dead."

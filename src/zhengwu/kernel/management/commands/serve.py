@@ -3,7 +3,9 @@ worker and the scheduler, as child processes stopped together.
 
 granian runs Django in WSGI mode: sync Django under ASGI measured ~10x slower here. Blocking
 threads per worker are kept at or below the database connections a worker may hold, since
-granian's default (up to 256) exhausts PostgreSQL connections under load.
+granian's default (up to 256) exhausts PostgreSQL connections under load; two per worker by
+default (decision 0010). The benchmarks start granian with the same options
+(:func:`wsgi_options`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,16 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+
+def wsgi_options(threads: int) -> list[str]:
+    """granian's WSGI options of the production server for ``threads`` blocking threads: at
+    most four requests queued per thread (at least 16) before granian answers 503."""
+    return [
+        "--interface", "wsgi",
+        "--blocking-threads", str(threads),
+        "--backpressure", str(max(threads * 4, 16)),
+    ]  # fmt: skip
 
 
 def _worker_command() -> list[str]:
@@ -53,12 +65,10 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         server = [
             sys.executable, "-m", "granian",
-            "--interface", "wsgi",
+            *wsgi_options(threads),
             "--host", host.strip("[]"),
             "--port", port,
             "--workers", str(workers),
-            "--blocking-threads", str(threads),
-            "--backpressure", str(max(threads * 4, 16)),
             "--static-path-route", settings.STATIC_URL.rstrip("/"),
             "--static-path-mount", str(settings.STATIC_ROOT),
             "--respawn-failed-workers",
