@@ -69,6 +69,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
+from zhengwu.config import env as config_env  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 ENGINE_FUNCTIONS = (
     "start",
@@ -736,7 +738,12 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=300, help="cProfile lifecycles (0: off)")
     parser.add_argument("--http-cases", type=int, default=600, help="timed HTTP lifecycles")
     parser.add_argument("--http-workers", default="2", help="granian worker counts to run")
-    parser.add_argument("--http-threads", type=int, default=4, help="granian blocking threads")
+    parser.add_argument(
+        "--http-threads",
+        type=int,
+        default=int(config_env.HTTP_THREADS.default),
+        help="granian blocking threads",
+    )
     parser.add_argument("--http-clients", type=int, default=8, help="concurrent clients")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database", default="zhengwu_bench_cases_life")
@@ -1140,7 +1147,7 @@ def _print_services(report: dict[str, Any]) -> None:
         )
     b = report["one_lifecycle_queries"]
     print(f"queries per step: {b['queries_per_step']} (total {b['queries_total']})")
-    if report["rendering"]:
+    if report["rendering"] and "ms_mean" in report["rendering"]:
         r = report["rendering"]
         print(
             f"rendering (not in the above): {r['ms_mean']} ms per notice, "

@@ -71,6 +71,7 @@ from bench.hotline_data import (  # noqa: E402
     setup,
     stored_tickets,
 )
+from zhengwu.config import env as config_env  # noqa: E402
 
 TARGET_PER_SECOND = 300
 RUN = f"{int(time.time()):x}"  # Idempotency-Key prefix: every run posts new tickets
@@ -588,7 +589,12 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=600, help="timed intakes per services run")
     parser.add_argument("--workers", default="1,2", help="service process counts")
     parser.add_argument("--http-workers", default="1,2,4", help="granian worker counts")
-    parser.add_argument("--threads", type=int, default=4, help="granian blocking threads")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(config_env.HTTP_THREADS.default),
+        help="granian blocking threads",
+    )
     parser.add_argument("--clients", default="1,4,16", help="concurrent HTTP clients")
     parser.add_argument("--duration", type=float, default=8.0, help="timed seconds per run")
     parser.add_argument("--warmup", type=float, default=2.0, help="untimed seconds per run")

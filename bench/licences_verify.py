@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.licences_data import RESULTS, database_url, setup  # noqa: E402
+from zhengwu.config import env as config_env  # noqa: E402
 
 TARGET_RPS = 200
 TARGET_P95_MS = 30.0
@@ -319,7 +320,7 @@ def main() -> int:
     parser.add_argument("--issue", type=int, default=300)
     parser.add_argument("--verify", type=int, default=2000)
     parser.add_argument("--http-workers", default="1,2")
-    parser.add_argument("--http-threads", type=int, default=4)
+    parser.add_argument("--http-threads", type=int, default=int(config_env.HTTP_THREADS.default))
     parser.add_argument("--http-clients", type=int, default=8)
     parser.add_argument("--http-requests", type=int, default=4000)
     args = parser.parse_args()

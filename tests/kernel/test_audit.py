@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from zhengwu.kernel.actors import SYSTEM, Actor
 from zhengwu.kernel.audit import (
@@ -104,6 +105,21 @@ def test_rolled_back_change_leaves_no_entry_and_no_gap():
         raise RuntimeError("the change failed")
     assert not AuditEntry.objects.filter(object_id="C-2").exists()
     _record_case_history("C-2", 1)
+    assert audit_verify().ok
+
+
+def test_an_entry_in_a_transaction_is_three_statements_without_a_savepoint():
+    _record_case_history("C-3", 1)  # the chain head exists
+    # The test already runs inside a transaction (pytest-django), like a service's change.
+    with CaptureQueriesContext(connection) as queries:
+        _record_case_history("C-3", 1)
+    statements = [q["sql"].split()[0].upper() for q in queries]
+    assert "SAVEPOINT" not in statements and "RELEASE" not in statements
+    assert [s for s in statements if s in ("SELECT", "INSERT", "UPDATE")] == [
+        "SELECT",  # the chain head, FOR UPDATE
+        "INSERT",
+        "UPDATE",
+    ]
     assert audit_verify().ok
 
 
