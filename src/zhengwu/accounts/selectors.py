@@ -346,6 +346,7 @@ TOKEN_USER_FIELDS = (
     "language",
 )
 _USER_READER = RowReader(User, TOKEN_USER_FIELDS)
+_TOKEN_USER_FIELD = ApiToken._meta.get_field("user")
 
 
 @functools.lru_cache(maxsize=4)
@@ -367,5 +368,8 @@ def token_with_user_by_hash(token_hash: str, *, using: str = "default") -> ApiTo
     if row is None:
         return None
     token = _TOKEN_READER.build(row[: _TOKEN_READER.width], using=using)
-    token.user = _USER_READER.build(row[_TOKEN_READER.width :], using=using)
+    # user_id came with the row: only the related-object cache is left to fill.
+    _TOKEN_USER_FIELD.set_cached_value(
+        token, _USER_READER.build(row[_TOKEN_READER.width :], using=using)
+    )
     return token

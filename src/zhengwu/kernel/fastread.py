@@ -40,7 +40,10 @@ class RowReader:
         self.fields = concrete
         self.attnames = tuple(f.attname for f in concrete)
         self.width = len(concrete)
-        self._converters: dict[str, list[list[tuple[Converter, Any]]]] = {}
+        # Per database alias: (column index, [(converter, column expression), …]) for the
+        # columns that have converters at all — on PostgreSQL only a few (encrypted fields,
+        # JSON), so the others are taken as psycopg gave them.
+        self._converters: dict[str, tuple[tuple[int, tuple[tuple[Converter, Any], ...]], ...]] = {}
         self._plain: bool | None = None
 
     @property
@@ -59,29 +62,40 @@ class RowReader:
         quote = connections[using].ops.quote_name
         return ", ".join(f"{quote(alias)}.{quote(str(f.column))}" for f in self.fields)
 
-    def _converters_for(self, using: str) -> list[list[tuple[Converter, Any]]]:
+    def _converters_for(
+        self, using: str
+    ) -> tuple[tuple[int, tuple[tuple[Converter, Any], ...]], ...]:
         cached = self._converters.get(using)
         if cached is None:
             connection = connections[using]
-            cached = []
-            for field in self.fields:
+            found = []
+            for index, field in enumerate(self.fields):
                 col = field.get_col(self.table)
-                chain = [
+                chain = (
                     *connection.ops.get_db_converters(col),
                     *col.get_db_converters(connection),
-                ]
-                cached.append([(conv, col) for conv in chain])
-            self._converters[using] = cached
+                )
+                if chain:
+                    found.append((index, tuple((conv, col) for conv in chain)))
+            cached = self._converters[using] = tuple(found)
         return cached
 
     def build(self, values: Sequence[Any], *, using: str = "default") -> Model:
         """A model instance from this reader's slice of a row (fields not read are deferred)."""
-        connection = connections[using]
-        converted = []
-        for value, chain in zip(values, self._converters_for(using), strict=True):
-            for converter, col in chain:
-                value = converter(value, col, connection)
-            converted.append(value)
+        if len(values) != self.width:
+            raise ValueError(
+                f"{self.model.__name__}: {len(values)} values for {self.width} columns"
+            )
+        converters = self._converters_for(using)
+        converted: Sequence[Any] = values
+        if converters:
+            connection = connections[using]
+            converted = list(values)
+            for index, chain in converters:
+                value = converted[index]
+                for converter, col in chain:
+                    value = converter(value, col, connection)
+                converted[index] = value
         if self._plain is None:
             # Model.from_db runs __init__ and its signals; with no init receivers on this model
             # an instance is just its field values and a state, which is 3× cheaper to make.
