@@ -40,6 +40,27 @@ def test_working_hours_skip_lunch_nights_and_the_national_day_holidays(calendar)
     assert limits.working_hours_between(bj(2025, 9, 30, 16, 30), bj(2025, 10, 9, 10, 0)) == 2.0
 
 
+def test_order_dues_read_the_rule_and_the_calendar_once_and_agree(calendar):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    TimeLimitRule.objects.create(
+        category="complaint", priority="normal", sign_hours=4, limit=10, unit="working_day"
+    )
+    start = bj(2025, 9, 30, 16, 0)
+    separately = (
+        limits.sign_due(start, category="complaint", priority="normal"),
+        *limits.handling_due(start, category="complaint", priority="normal"),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        together = limits.order_dues(start, category="complaint", priority="normal")
+    assert together == separately
+    assert together[0] == bj(2025, 10, 9, 11, 30)  # 1.5 h on 30 Sept, 2.5 h on 9 Oct
+    tables = [q["sql"].split(" FROM ")[1].split()[0] for q in queries if " FROM " in q["sql"]]
+    assert tables.count('"hotline_timelimitrule"') == 1
+    assert tables.count('"kernel_calendaryear"') == 1  # the calendar's stamp, once
+
+
 def test_office_hours_come_from_settings(calendar, settings):
     settings.HOTLINE_OFFICE_HOURS = "08:00-12:00,14:00-18:00"
     assert limits.add_working_hours(bj(2025, 9, 30, 11, 0), 2) == bj(2025, 9, 30, 15, 0)

@@ -99,7 +99,9 @@ def end_of_day(day: date) -> datetime:
     return _at(day, END_OF_DAY)
 
 
-def add_working_hours(start: datetime, hours: float) -> datetime:
+def add_working_hours(
+    start: datetime, hours: float, *, calendar: workdays.Calendar | None = None
+) -> datetime:
     """``start`` plus ``hours`` of office time on working days (aware, local time zone).
 
     A start outside office hours counts from the next office period; the result is always
@@ -109,7 +111,7 @@ def add_working_hours(start: datetime, hours: float) -> datetime:
         raise InvalidInput("工作小时数不能为负", "Working hours cannot be negative", field="hours")
     remaining = timedelta(hours=hours)
     moment = _local(start)
-    calendar = workdays.current_calendar()
+    calendar = calendar if calendar is not None else workdays.current_calendar()
     day = moment.date()
     for _ in range(_MAX_DAYS_WALKED):
         if calendar.is_working_day(day):
@@ -170,33 +172,63 @@ def limit_for(*, category: str, priority: str) -> Limit:
     return Limit(float(rule.sign_hours), rule.limit, rule.unit, rule.callback_days, True)
 
 
-def sign_due(dispatched_at: datetime, *, category: str, priority: str) -> datetime:
-    """签收 limit: 2 working hours after dispatch (emergency: 30 minutes, around the clock)."""
-    limit = limit_for(category=category, priority=priority)
+def sign_due(
+    dispatched_at: datetime,
+    *,
+    category: str,
+    priority: str,
+    limit: Limit | None = None,
+    calendar: workdays.Calendar | None = None,
+) -> datetime:
+    """签收 limit: 2 working hours after dispatch (emergency: 30 minutes, around the clock).
+    ``limit`` and ``calendar`` may be passed when the caller has them already."""
+    limit = limit if limit is not None else limit_for(category=category, priority=priority)
     if priority == Priority.EMERGENCY and not limit.from_rule:
         return _local(dispatched_at) + timedelta(minutes=EMERGENCY_SIGN_MINUTES)
-    return add_working_hours(dispatched_at, limit.sign_hours)
+    return add_working_hours(dispatched_at, limit.sign_hours, calendar=calendar)
 
 
 def handling_due(
-    start: datetime, *, category: str, priority: str, extra_working_days: int = 0
+    start: datetime,
+    *,
+    category: str,
+    priority: str,
+    extra_working_days: int = 0,
+    limit: Limit | None = None,
+    calendar: workdays.Calendar | None = None,
 ) -> tuple[datetime, bool]:
     """办结 limit and whether it is provisional (a year of the calendar not loaded)."""
-    limit = limit_for(category=category, priority=priority)
+    limit = limit if limit is not None else limit_for(category=category, priority=priority)
+    calendar = calendar if calendar is not None else workdays.current_calendar()
     local = _local(start)
     if limit.unit == LimitUnit.HOUR:
-        due = add_working_hours(local, limit.limit)
-        provisional = not workdays.current_calendar().is_loaded(due.year)
+        due = add_working_hours(local, limit.limit, calendar=calendar)
+        provisional = not calendar.is_loaded(due.year)
         if extra_working_days:
             due, more = extend_due(due, extra_working_days)
             provisional = provisional or more
         return due, provisional
     days = limit.limit if limit.unit == LimitUnit.WORKING_DAY else 0
     days += extra_working_days
-    result = workdays.deadline(local.date(), days, workdays.TimeUnit.WORKING_DAY)
-    calendar = workdays.current_calendar()
+    result = workdays.deadline(local.date(), days, workdays.TimeUnit.WORKING_DAY, calendar=calendar)
     provisional = result.provisional or not calendar.is_loaded(local.year)
     return end_of_day(result.due), provisional
+
+
+def order_dues(
+    dispatched_at: datetime, *, category: str, priority: str
+) -> tuple[datetime, datetime, bool]:
+    """A new work order's 签收 and 办结 limits (and whether the latter is provisional), with
+    the category's rule and the calendar read once."""
+    limit = limit_for(category=category, priority=priority)
+    calendar = workdays.current_calendar()
+    sign = sign_due(
+        dispatched_at, category=category, priority=priority, limit=limit, calendar=calendar
+    )
+    due, provisional = handling_due(
+        dispatched_at, category=category, priority=priority, limit=limit, calendar=calendar
+    )
+    return sign, due, provisional
 
 
 def extend_due(due_at: datetime, days: int) -> tuple[datetime, bool]:

@@ -888,8 +888,7 @@ def _dispatch_locked(
     _move_ticket(ticket, TicketStatus.DISPATCHED, "派单", "dispatched")
     if redispatch:
         _cancel_open_orders(ticket, by, "re-dispatched", now)
-    sign_due_at = limits.sign_due(now, category=ticket.category, priority=ticket.priority)
-    due_at, provisional = limits.handling_due(
+    sign_due_at, due_at, provisional = limits.order_dues(
         now, category=ticket.category, priority=ticket.priority
     )
     round_no = ticket.reopen_count + 1
