@@ -21,8 +21,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 def wsgi_options(threads: int) -> list[str]:
-    """granian's WSGI options of the production server for ``threads`` blocking threads: at
-    most four requests queued per thread (at least 16) before granian answers 503."""
+    """granian's WSGI options of the production server for ``threads`` blocking threads: a
+    worker takes on at most four requests per thread (at least 16) at a time; further
+    connections wait in the listen backlog."""
     return [
         "--interface", "wsgi",
         "--blocking-threads", str(threads),
