@@ -58,8 +58,11 @@ def drain(live_server, timeout: float = 15.0) -> None:
     ``transaction.atomic`` block, say) would swallow that test's own commits and their
     ``on_commit`` handlers.
     """
+    threads = getattr(live_server.thread.httpd, "_threads", None)
+    if not isinstance(threads, list):  # no request served yet (socketserver's _NoThreads)
+        return
     deadline = time.monotonic() + timeout
-    for thread in list(getattr(live_server.thread.httpd, "_threads", ()) or ()):
+    for thread in list(threads):
         thread.join(max(0.0, deadline - time.monotonic()))
 
 
