@@ -19,21 +19,23 @@ psycopg 2) nothing changes.
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 TIMESTAMPTZ = "timestamptz"
 
 
-def _compiled_loader() -> Any | None:
+@functools.cache
+def _factory() -> type | None:
+    """The loader class to register, or None without psycopg's C extension."""
     try:
         from psycopg._cmodule import _psycopg
+        from psycopg.pq import Format
     except ImportError:  # pragma: no cover - psycopg 2 or no psycopg
         return None
-    return getattr(_psycopg, "TimestamptzLoader", None) if _psycopg is not None else None
-
-
-def _factory(compiled: Any) -> type:
-    from psycopg.pq import Format
+    compiled: Any = getattr(_psycopg, "TimestamptzLoader", None) if _psycopg is not None else None
+    if compiled is None:
+        return None
 
     class UtcTimestamptzLoader:
         """Looks like a loader class to psycopg's adapters map and to Django; makes psycopg's
@@ -48,21 +50,14 @@ def _factory(compiled: Any) -> type:
     return UtcTimestamptzLoader
 
 
-_FACTORY: type | None = None
-
-
 def use_compiled_timestamptz_loader(sender: Any, connection: Any, **kwargs: Any) -> None:
     """``connection_created`` receiver (kernel app config)."""
-    global _FACTORY
     if connection.vendor != "postgresql" or connection.timezone is not datetime.UTC:
         return
     raw = connection.connection
     adapters = getattr(raw, "adapters", None)  # psycopg 3 only
     if adapters is None or raw.info.parameter_status("TimeZone") != "UTC":
         return
-    if _FACTORY is None:
-        compiled = _compiled_loader()
-        if compiled is None:
-            return
-        _FACTORY = _factory(compiled)
-    adapters.register_loader(TIMESTAMPTZ, _FACTORY)
+    factory = _factory()
+    if factory is not None:
+        adapters.register_loader(TIMESTAMPTZ, factory)
