@@ -7,6 +7,7 @@ journeys are skipped, unless ZHENGWU_REQUIRE_SERVICES is true (CI), where they f
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,10 +67,38 @@ def drain(live_server, timeout: float = 15.0) -> None:
         thread.join(max(0.0, deadline - time.monotonic()))
 
 
+class OneRequestAtATime:
+    """The live server's WSGI application, answering one request at a time.
+
+    With in-memory SQLite every request thread uses the same database connection, so two
+    requests at once (a page's live lookups and a click, say) would interleave on it — one
+    would try to BEGIN inside the other's transaction. The product never runs that way (each
+    thread has its own connection), so the test server takes its requests in turn."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return self.app(environ, start_response)
+
+
+def serialise_requests(live_server) -> None:
+    from django.db import connection
+
+    httpd = live_server.thread.httpd
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        return
+    if not isinstance(httpd.get_app(), OneRequestAtATime):
+        httpd.set_app(OneRequestAtATime(httpd.get_app()))
+
+
 @pytest.fixture
 def new_context(browser, live_server):
     """Make browser contexts (fresh cookie jars) on the live server, closed afterwards (and
     the server drained of their requests)."""
+    serialise_requests(live_server)
     contexts = []
 
     def make(**options):
