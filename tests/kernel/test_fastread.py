@@ -156,3 +156,23 @@ def test_execute_wrappers_still_see_a_fixed_read():
     with connection.execute_wrapper(watch):
         selectors.token_with_user_by_hash("0" * 64)
     assert seen == [selectors._token_sql("default")]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_one_cursor_serves_the_fixed_reads_of_a_connection():
+    from django.db import ProgrammingError, transaction
+
+    user = UserFactory()
+    sql = "SELECT username FROM accounts_user WHERE id = %s"
+    assert fetch_one(sql, [user.pk]) == (user.username,)
+    cursor = connection._fastread_cursor
+    assert fetch_one(sql, [user.pk]) == (user.username,)
+    assert connection._fastread_cursor is cursor
+    # A failed read leaves the cursor usable once the transaction is rolled back.
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        fetch_one("SELECT no_such_column FROM accounts_user WHERE id = %s", [user.pk])
+    assert fetch_one(sql, [user.pk]) == (user.username,)
+    # A closed one (as after a reconnect) is replaced.
+    cursor.close()
+    assert fetch_one(sql, [user.pk]) == (user.username,)
+    assert connection._fastread_cursor is not cursor

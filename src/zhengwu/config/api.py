@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, include, path
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -257,3 +258,42 @@ def _mount_routers() -> None:
 
 
 _mount_routers()
+
+
+def grouped_urls(
+    urls: tuple[list[URLPattern | URLResolver], str, str],
+) -> tuple[list[URLPattern | URLResolver], str, str]:
+    """``api.urls`` with each router's routes behind one prefix, for ``path("api/v1/", …)``.
+
+    django-ninja lists every operation flat under the API's prefix, so Django tries the
+    patterns one by one and a hotline or licence request is matched against a hundred
+    routes of other domains first (≈ 130 µs per request here for ``/hotline/tickets``).
+    Consecutive routes that share their first literal segment — one router, or several
+    mounted on the same prefix — are put behind an ``include`` of that segment instead,
+    in the same order, so a request tries the dozen prefixes and then only its own domain's
+    routes. Names are unchanged (an ``include`` of a list adds no namespace), so ``reverse``
+    and the OpenAPI document are as before.
+    """
+    patterns, app_name, namespace = urls
+    grouped: list[URLPattern | URLResolver] = []
+    run_head: str | None = None
+    run: list[URLPattern] = []
+
+    def close_run() -> None:
+        if run_head is not None:
+            grouped.append(path(f"{run_head}/", include(list(run))))
+            run.clear()
+
+    for pattern in patterns:
+        head, slash, rest = str(pattern.pattern).partition("/")
+        if isinstance(pattern, URLPattern) and slash and rest and "<" not in head:
+            if head != run_head:
+                close_run()
+                run_head = head
+            run.append(path(rest, pattern.callback, pattern.default_args, name=pattern.name))
+        else:
+            close_run()
+            run_head = None
+            grouped.append(pattern)
+    close_run()
+    return grouped, app_name, namespace

@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zhengwu.config import health
-from zhengwu.config.api import api
+from zhengwu.config.api import api, grouped_urls
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("api/v1/", api.urls),
+    path("api/v1/", grouped_urls(api.urls)),
     path("admin/", admin.site.urls),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -137,9 +137,26 @@ def fetch_one(sql: str, params: Sequence[Any], *, using: str = "default") -> tup
     connection.ensure_connection()
     connection.validate_thread_sharing()
     connection.validate_no_broken_transaction()
-    with connection.wrap_database_errors, connection.create_cursor() as cursor:
+    with connection.wrap_database_errors:
+        cursor = _reusable_cursor(connection)
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()  # type: ignore[no-any-return]
+
+
+def _reusable_cursor(connection: Any) -> Any:
+    """One client-side psycopg cursor per database connection, kept for the next read.
+
+    Opening a cursor (and Django's time-zone check on it) costs about as much as the rest of
+    the client side of a prepared primary-key read. A psycopg cursor holds no server state
+    once its result is fetched, and Django's connection wrapper is per thread, so keeping
+    one on the wrapper is safe; it is replaced when Django reconnects.
+    """
+    raw = connection.connection
+    cursor = getattr(connection, "_fastread_cursor", None)
+    if cursor is None or cursor.closed or cursor.connection is not raw:
+        cursor = connection.create_cursor()
+        connection._fastread_cursor = cursor
+    return cursor
 
 
 def quote(name: str, *, using: str = "default") -> str:
