@@ -103,6 +103,33 @@ def test_phone_intake_numbers_encrypts_routes_and_waits_for_the_dispatcher(world
 
 
 @freeze_time(TUESDAY_10AM)
+def test_the_number_is_taken_before_the_intake_transaction_opens(world, monkeypatch):
+    """The day's counter row is written by one statement ahead of the intake's own
+    transaction (its savepoint here, inside the test's transaction), so that the row is not
+    held while the ticket is written; an intake that fails after that leaves a gap."""
+    from django.test.utils import CaptureQueriesContext
+
+    phone_ticket(world)
+    with CaptureQueriesContext(connection) as queries:
+        assert phone_ticket(world).number == "1234520260310000002"
+    statements = [q["sql"] for q in queries.captured_queries]
+    counter = [i for i, sql in enumerate(statements) if "hotline_ticketcounter" in sql]
+    assert len(counter) == 1 and "RETURNING" in statements[counter[0]]
+    first_savepoint = next(i for i, sql in enumerate(statements) if sql.startswith("SAVEPOINT"))
+    assert counter[0] < first_savepoint
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "_audit_ticket", fail)
+    with pytest.raises(RuntimeError):
+        phone_ticket(world)
+    monkeypatch.undo()
+    assert phone_ticket(world).number == "1234520260310000004"  # 000003 went with the failure
+    assert Ticket.objects.filter(number="1234520260310000003").count() == 0
+
+
+@freeze_time(TUESDAY_10AM)
 def test_web_intake_by_a_citizen_is_dispatched_automatically(world):
     ticket = services.intake_ticket(
         by=world.citizen, channel="web", text=NOISE_TEXT, address="纺织城街道纺正街12号"

@@ -27,7 +27,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from zhengwu.accounts import policies as account_policies
@@ -305,19 +305,28 @@ def _department(department_id: Any, field: str) -> Any:
 
 
 def _next_sequence(day: date) -> int:
-    """The next ticket number of ``day``, under a row lock (the primary key guards inserts)."""
-    for _ in range(3):
-        counter = TicketCounter.objects.select_for_update().filter(day=day).first()
-        if counter is None:
-            try:
-                with transaction.atomic():
-                    TicketCounter.objects.create(day=day, last=0)
-            except IntegrityError:
-                pass
-            continue
-        counter.last += 1
-        counter.save(update_fields=["last"])
-        return counter.last
+    """The next ticket number of ``day``: one ``UPDATE … RETURNING`` of the day's counter row.
+
+    Every intake of the day writes this one row, so it must not stay locked while the rest of
+    an intake is written: ``intake_ticket`` takes its number before its transaction opens,
+    where the statement is a transaction of its own and the lock lasts for that statement
+    only. The price is the one a database sequence has — an intake that fails after taking
+    its number leaves a gap in the day's numbers. Called inside a caller's transaction, the
+    row stays locked until that commits, and numbers never repeat either way.
+    """
+    quote = connection.ops.quote_name
+    table, last = quote(TicketCounter._meta.db_table), quote("last")
+    # Only quoted names from model metadata are interpolated; the day is a bound parameter.
+    sql = f"UPDATE {table} SET {last} = {last} + 1 WHERE {quote('day')} = %s RETURNING {last}"  # noqa: S608
+    for _ in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [connection.ops.adapt_datefield_value(day)])
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        # The day's first ticket: make its row (a concurrent first intake may win; either way
+        # the row exists for the second try).
+        TicketCounter.objects.bulk_create([TicketCounter(day=day, last=0)], ignore_conflicts=True)
     raise RuntimeError(f"could not take a ticket number for {day}")
 
 
@@ -702,10 +711,13 @@ def intake_ticket(
         _store(upload)
     actor = _actor(user)
     now = _now()
+    # Before the transaction, so that the day's counter row is not held by this intake's
+    # writes (see _next_sequence).
+    number = ticket_number(timezone.localdate(now))
     try:
         with transaction.atomic():
             ticket = Ticket(
-                number=ticket_number(timezone.localdate(now)),
+                number=number,
                 idempotency_key=key,
                 channel=data.channel,
                 category=category_value,
