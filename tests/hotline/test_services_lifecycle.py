@@ -590,3 +590,27 @@ def test_merging_a_dispatched_ticket_cancels_its_orders(world):
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert TicketEvent.objects.filter(ticket=main, kind=EventKind.MERGED).exists()
+
+
+@freeze_time(TUESDAY_10AM)
+def test_an_auto_dispatched_intake_audits_into_the_tickets_chain_only(world):
+    """Ticket and work-order entries of one intake share the ticket's chain, so concurrent
+    intakes each lock one audit chain head and cannot deadlock on two."""
+    from django.db.models import Q
+
+    from zhengwu.kernel.audit import chain_for
+    from zhengwu.kernel.models import AuditEntry
+
+    ticket = services.intake_ticket(
+        by=world.citizen, channel="web", text=NOISE_TEXT, address="纺织城街道纺正街12号"
+    )
+    order = lead_order(ticket)
+    entries = {
+        (e.object_type, e.object_id): e.chain
+        for e in AuditEntry.objects.filter(
+            Q(object_type="hotline.ticket", object_id=str(ticket.pk))
+            | Q(object_type="hotline.order", object_id=str(order.pk))
+        )
+    }
+    assert set(entries) == {("hotline.ticket", str(ticket.pk)), ("hotline.order", str(order.pk))}
+    assert set(entries.values()) == {chain_for("hotline.ticket", ticket.pk)}

@@ -123,6 +123,23 @@ def test_an_entry_in_a_transaction_is_three_statements_without_a_savepoint():
     assert audit_verify().ok
 
 
+def test_parts_of_an_aggregate_join_the_chain_of_its_root(settings):
+    settings.AUDIT_CHAINS = 8
+    # An order id whose own chain differs from its ticket's, so the test can fail.
+    order_id = next(n for n in range(1, 100) if chain_for("order", n) != chain_for("ticket", 7))
+    with transaction.atomic():
+        ticket = audit_record(action="ticket.received", object_type="ticket", object_id=7,
+                              actor=CLERK, after={"status": "received"})  # fmt: skip
+        order = audit_record(
+            action="order.created", object_type="order", object_id=order_id, actor=CLERK,
+            after={"status": "pending"}, chain_of=("ticket", 7),
+        )  # fmt: skip
+    assert order.chain == ticket.chain == chain_for("ticket", 7)
+    assert (order.sequence, order.prev_hash) == (ticket.sequence + 1, ticket.entry_hash)
+    assert order.object_type == "order" and order.object_id == str(order_id)
+    assert audit_verify().ok
+
+
 def test_clean_chains_verify(capsys):
     for n in range(20):
         _record_case_history(f"C-{n}", 2)

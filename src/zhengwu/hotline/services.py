@@ -230,6 +230,8 @@ def _audit_order(
         actor=actor,
         before=before,
         after={**_order_snapshot(order), **extra},
+        # The ticket's chain: an intake or dispatch then locks one chain head, not two.
+        chain_of=("hotline.ticket", order.ticket_id),
     )
 
 

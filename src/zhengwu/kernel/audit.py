@@ -8,10 +8,13 @@ Chains
     Entries are spread over ``settings.AUDIT_CHAINS`` chains (default 8) so that unrelated
     writes do not all queue on one lock. An object always lands in the same chain
     (``crc32("<object_type>:<object_id>") % N``), so one object's history is one ordered
-    chain. Each chain has a head row (:class:`AuditChainHead`); appending locks the head with
-    ``SELECT … FOR UPDATE``, takes ``sequence = last + 1`` and links ``prev_hash`` to the
-    head's hash. Changing ``AUDIT_CHAINS`` later is safe for verification (each entry records
-    its chain) but splits an object's history across two chains from then on.
+    chain. Parts of an aggregate name its root with ``chain_of`` (a ticket's work orders go
+    to the ticket's chain), so that a transaction about one aggregate locks one chain head:
+    two transactions that each lock two heads in opposite orders deadlock. Each chain has a
+    head row (:class:`AuditChainHead`); appending locks the head with ``SELECT … FOR UPDATE``,
+    takes ``sequence = last + 1`` and links ``prev_hash`` to the head's hash. Changing
+    ``AUDIT_CHAINS`` later is safe for verification (each entry records its chain) but splits
+    an object's history across two chains from then on.
 
 Hash
     ``entry_hash = SM3(canonical)`` where ``canonical`` is the orjson encoding, keys sorted, of
@@ -65,7 +68,7 @@ def chain_count() -> int:
     return count
 
 
-def chain_for(object_type: str, object_id: str) -> int:
+def chain_for(object_type: str, object_id: str | int) -> int:
     return zlib.crc32(f"{object_type}:{object_id}".encode()) % chain_count()
 
 
@@ -152,8 +155,13 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     channel: str = "",
+    chain_of: tuple[str, str | int] | None = None,
 ) -> AuditEntry:
     """Append one entry to the audit log, inside the caller's transaction.
+
+    ``chain_of`` is ``(object_type, object_id)`` of the aggregate root whose chain the entry
+    joins, when the object is a part of it (see the module docstring); by default the
+    object's own chain.
 
     ``channel`` defaults to the actor's channel. ``actor=None`` records an anonymous change
     (e.g. a public form); pass :data:`zhengwu.kernel.actors.SYSTEM` for the platform itself.
@@ -168,7 +176,7 @@ def audit_record(
     object_key = str(object_id)
     before_json = _plain_json(before, "before")
     after_json = _plain_json(after, "after")
-    chain = chain_for(object_type, object_key)
+    chain = chain_for(*chain_of) if chain_of else chain_for(object_type, object_key)
     # No savepoint of its own (two statements fewer per entry): the entry belongs to the
     # caller's transaction, and if writing it fails the whole change must roll back — there
     # is nothing to recover here. Outside a transaction this block is the transaction.
