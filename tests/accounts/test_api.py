@@ -78,7 +78,30 @@ def test_session_requires_csrf_for_writes():
     response = client.post(
         "/api/v1/accounts/tokens", {"name": "x", "scopes": ["read"]}, content_type=JSON
     )
-    assert response.status_code in (401, 403)
+    assert response.status_code == 403
+    assert response.json() == {
+        "code": "csrf_failed",
+        "message": "CSRF 校验失败：请刷新页面后重试",
+        "message_en": "CSRF check failed: reload the page and try again",
+        "field": "X-CSRFToken",
+        "request_id": response["X-Request-ID"],
+    }
+    assert ApiToken.objects.count() == 0
+
+
+def test_a_write_without_a_session_or_with_a_bad_bearer_is_401_not_a_csrf_403():
+    user = make_citizen()
+    client = login(Client(enforce_csrf_checks=True), user)  # a session cookie, no CSRF token
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer zw_bad"}):
+        for caller in (Client(enforce_csrf_checks=True), client):
+            if caller is client and not headers:
+                continue  # the session's own write without its CSRF token: the test above
+            response = caller.post(
+                "/api/v1/accounts/tokens", {"name": "x", "scopes": ["read"]},
+                content_type=JSON, **headers,
+            )  # fmt: skip
+            assert response.status_code == 401, (headers, response.content)
+            assert response.json()["code"] == "unauthenticated"
     assert ApiToken.objects.count() == 0
 
 

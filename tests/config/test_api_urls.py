@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.urls.resolvers import RegexPattern
 
@@ -61,3 +62,14 @@ def test_names_still_reverse_under_the_api_namespace():
         p for p in api.urls[0] if str(p.pattern) == "accounts/me" and isinstance(p, URLPattern)
     )
     assert reverse(f"api:{me.name}") == "/api/v1/accounts/me"
+
+
+@pytest.mark.django_db
+def test_a_path_the_api_does_not_have_is_a_json_404(client):
+    for url in ("/api/v1/hotline/no-such-thing", "/api/v1/no-such-domain", "/api/v2/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        body = response.json()
+        assert body["code"] == "not_found" and body["field"] == "path"
+        assert body["message"] == "没有这个接口" and body["message_en"] == "No such API endpoint"
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")

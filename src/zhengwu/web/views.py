@@ -82,6 +82,10 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):  # a program calling a path the API does not have
+        from zhengwu.config.api import not_found_response
+
+        return not_found_response(request)
     return render(request, "web/404.html", {"error_page": True}, status=404)
 
 
