@@ -103,6 +103,9 @@ def test_a_write_without_a_session_or_with_a_bad_bearer_is_401_not_a_csrf_403():
             assert response.status_code == 401, (headers, response.content)
             assert response.json()["code"] == "unauthenticated"
     assert ApiToken.objects.count() == 0
+    # A proxy's Basic auth in front of the site leaves the session in charge (CSRF and all).
+    response = client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION="Basic c3RhZ2U6c3RhZ2U=")
+    assert response.status_code == 200 and response.json()["username"] == user.username
 
 
 def test_tokens_over_the_api():

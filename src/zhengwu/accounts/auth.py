@@ -47,14 +47,16 @@ class TokenAuth(HttpBearer):
 class SessionAuth(NinjaSessionAuth):
     """Django's session (cookie) auth with CSRF checks for unsafe methods.
 
-    Consulted only for a request that carries a session cookie and no ``Authorization``
-    header: a program that sent a bearer token has named its only credential (RFC 6750), and
-    a caller with neither is unauthenticated — both are answered 401, not 403 for a CSRF
-    token they had no page to take it from.
+    Consulted only for a request that carries a session cookie and no bearer token: a
+    program that sent a token has named its only credential (RFC 6750), and a caller with
+    neither is unauthenticated — both are answered 401, not 403 for a CSRF token they had no
+    page to take it from. Other ``Authorization`` schemes (a proxy's Basic auth in front of a
+    staging site, say) leave the session as it is.
     """
 
     def __call__(self, request: HttpRequest) -> Any:
-        if "HTTP_AUTHORIZATION" in request.META or self.param_name not in request.COOKIES:
+        bearer = request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+        if bearer or self.param_name not in request.COOKIES:
             return None
         return super().__call__(request)
 
