@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
@@ -59,6 +60,17 @@ class SessionAuth(NinjaSessionAuth):
         if bearer or self.param_name not in request.COOKIES:
             return None
         return super().__call__(request)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        try:
+            return super()._get_key(request)
+        except HttpError as exc:  # django-ninja's CSRF refusal, English only
+            raise NotAllowed(
+                "CSRF 校验失败：请刷新页面后重试",
+                "CSRF check failed: reload the page and try again",
+                field="X-CSRFToken",
+                code="csrf_failed",
+            ) from exc
 
 
 session_auth = SessionAuth()

@@ -23,7 +23,6 @@ from zhengwu.config.middleware import current_request_id
 from zhengwu.kernel.errors import DomainError, FieldError, InvalidInput, http_status
 
 logger = logging.getLogger("zhengwu.api")
-CSRF_FAILED = "CSRF check Failed"  # the message of django-ninja's HttpError
 
 
 class OrjsonParser(Parser):
@@ -180,17 +179,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
     if isinstance(cause, DomainError):  # e.g. malformed JSON raised by our parser
         return error_response(request, 400, cause.as_dict())
-    if exc.status_code == 403 and str(exc) == CSRF_FAILED:  # ninja's session auth
-        return error_response(
-            request,
-            403,
-            {
-                "code": "csrf_failed",
-                "message": "CSRF 校验失败：请刷新页面后重试",
-                "message_en": "CSRF check failed: reload the page and try again",
-                "field": "X-CSRFToken",
-            },
-        )
     return error_response(
         request,
         exc.status_code,

@@ -69,6 +69,7 @@ from zhengwu.kernel.actors import SYSTEM, Actor
 from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.errors import Conflict, ErrorCollector, InvalidInput, NotAllowed, NotFound
 from zhengwu.kernel.events import emit
+from zhengwu.kernel.fastread import quote
 from zhengwu.kernel.masking import MaskKind, mask
 from zhengwu.kernel.outbox import outbox_enqueue
 from zhengwu.org import selectors as org_selectors
@@ -316,10 +317,11 @@ def _next_sequence(day: date) -> int:
     its number leaves a gap in the day's numbers. Called inside a caller's transaction, the
     row stays locked until that commits, and numbers never repeat either way.
     """
-    quote = connection.ops.quote_name
-    table, last = quote(TicketCounter._meta.db_table), quote("last")
+    meta = TicketCounter._meta
+    table, day_column = quote(meta.db_table), quote(str(meta.get_field("day").column))
+    last = quote(str(meta.get_field("last").column))
     # Only quoted names from model metadata are interpolated; the day is a bound parameter.
-    sql = f"UPDATE {table} SET {last} = {last} + 1 WHERE {quote('day')} = %s RETURNING {last}"  # noqa: S608
+    sql = f"UPDATE {table} SET {last} = {last} + 1 WHERE {day_column} = %s RETURNING {last}"  # noqa: S608
     for _ in range(2):
         with connection.cursor() as cursor:
             cursor.execute(sql, [connection.ops.adapt_datefield_value(day)])

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from zhengwu.config.handlers import API_PREFIX
 from zhengwu.hotline import policies as hotline_policies
 from zhengwu.web import access
 from zhengwu.web.preferences import remember_elderly_mode, remember_language
@@ -82,7 +83,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):  # a program calling a path the API does not have
+    if request.path.startswith(API_PREFIX):  # a program calling a path the API does not have
         from zhengwu.config.api import not_found_response
 
         return not_found_response(request)
