@@ -679,7 +679,9 @@ def render_notices(limit: int) -> dict[str, Any]:
 # --- profile --------------------------------------------------------------------------------
 
 
-def profile_lifecycles(world: World, case_ids: list[int], top: int = 30) -> dict[str, Any]:
+def profile_lifecycles(
+    world: World, case_ids: list[int], top: int = 30, dump: str = ""
+) -> dict[str, Any]:
     for case_id in case_ids[:10]:
         lifecycle(world, case_id)
     profiler = cProfile.Profile()
@@ -687,6 +689,8 @@ def profile_lifecycles(world: World, case_ids: list[int], top: int = 30) -> dict
     for case_id in case_ids[10:]:
         lifecycle(world, case_id)
     profiler.disable()
+    if dump:  # the raw stats, for pstats / snakeviz
+        profiler.dump_stats(dump)
     out = {}
     for key in ("tottime", "cumulative"):
         buffer = io.StringIO()
@@ -736,6 +740,7 @@ def main() -> int:
     parser.add_argument("--tasks", choices=("database", "immediate"), default="database")
     parser.add_argument("--render", type=int, default=200, help="notices rendered separately")
     parser.add_argument("--profile", type=int, default=300, help="cProfile lifecycles (0: off)")
+    parser.add_argument("--profile-dump", default="", help="write the raw cProfile stats here")
     parser.add_argument("--http-cases", type=int, default=600, help="timed HTTP lifecycles")
     parser.add_argument("--http-workers", default="2", help="granian worker counts to run")
     parser.add_argument(
@@ -1084,7 +1089,11 @@ def _run(args: argparse.Namespace, worker_counts: list[int]) -> dict[str, Any]:
             f"({r['lifecycles']} in {r['wall_seconds']} s)",
             flush=True,
         )
-    profile = profile_lifecycles(world, take(args.profile + 10)) if args.profile else None
+    profile = (
+        profile_lifecycles(world, take(args.profile + 10), dump=args.profile_dump)
+        if args.profile
+        else None
+    )
     rendering = render_notices(args.render) if not immediate else None
     best = max(runs, key=lambda r: r["lifecycles_per_second"])
     return {

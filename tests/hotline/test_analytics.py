@@ -388,7 +388,7 @@ def test_dashboard_query_count_is_pinned(client, hl, known, django_assert_num_qu
     client.force_login(hl.supervisor)
     params = {"start": "2026-11-02", "end": "2026-11-03"}
     client.get(URL, params)  # warms the hot-topics cache of the day
-    with django_assert_num_queries(17):  # 4 session/user, 3 session save, 10 page
+    with django_assert_num_queries(16):  # 3 session/user/roles, 3 session save, 10 page
         response = client.get(URL, params)
     assert response.status_code == 200
 

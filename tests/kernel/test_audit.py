@@ -108,18 +108,34 @@ def test_rolled_back_change_leaves_no_entry_and_no_gap():
     assert audit_verify().ok
 
 
-def test_an_entry_in_a_transaction_is_three_statements_without_a_savepoint():
+def test_an_entry_in_a_transaction_locks_the_head_then_writes_without_a_savepoint():
     _record_case_history("C-3", 1)  # the chain head exists
     # The test already runs inside a transaction (pytest-django), like a service's change.
     with CaptureQueriesContext(connection) as queries:
-        _record_case_history("C-3", 1)
+        entry = _record_case_history("C-3", 1)[0]
     statements = [q["sql"].split()[0].upper() for q in queries]
     assert "SAVEPOINT" not in statements and "RELEASE" not in statements
-    assert [s for s in statements if s in ("SELECT", "INSERT", "UPDATE")] == [
-        "SELECT",  # the chain head, FOR UPDATE
-        "INSERT",
-        "UPDATE",
-    ]
+    writes = [s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "WITH")]
+    if connection.vendor == "postgresql":
+        # the head FOR UPDATE, then the entry's INSERT inside the head's UPDATE
+        assert writes == ["SELECT", "WITH"]
+        assert "FOR UPDATE" in queries[0]["sql"]
+    else:
+        assert writes == ["SELECT", "INSERT", "UPDATE"]
+    assert entry.pk == AuditEntry.objects.get(entry_hash=entry.entry_hash).pk
+    head = AuditChainHead.objects.get(chain=entry.chain)
+    assert (head.last_sequence, head.last_hash) == (entry.sequence, entry.entry_hash)
+    assert audit_verify().ok
+
+
+def test_the_first_entry_of_a_chain_makes_its_head(settings):
+    settings.AUDIT_CHAINS = 1
+    AuditChainHead.objects.all().delete()
+    first = audit_record(action="case.submitted", object_type="case", object_id=1, actor=CLERK)
+    second = audit_record(action="case.accepted", object_type="case", object_id=1, actor=CLERK)
+    assert (first.sequence, first.prev_hash) == (1, GENESIS_HASH)
+    assert (second.sequence, second.prev_hash) == (2, first.entry_hash)
+    assert AuditChainHead.objects.get(chain=0).last_hash == second.entry_hash
     assert audit_verify().ok
 
 

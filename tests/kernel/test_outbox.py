@@ -275,3 +275,13 @@ def test_periodic_task_sweeps_due_messages(endpoint, http_receiver):
     result = deliver_due_outbox.enqueue()
     assert result.return_value == {"delivered": 2}
     assert sorted(r.headers["Idempotency-Key"] for r in http_receiver.requests) == ["k1", "k2"]
+
+
+def test_active_endpoints_names_only_the_configured_active_ones():
+    OutboxEndpoint.objects.create(name="sms", url="http://127.0.0.1:9/sms")
+    OutboxEndpoint.objects.create(name="email", url="http://127.0.0.1:9/mail", active=False)
+    OutboxEndpoint.objects.create(name="supervision", url="http://127.0.0.1:9/s")
+    assert outbox.active_endpoints(("sms", "email")) == {"sms"}
+    assert outbox.active_endpoints(("email",)) == set()
+    assert outbox.active_endpoints(("sms", "supervision", "nowhere")) == {"sms", "supervision"}
+    assert outbox.active_endpoints(()) == set()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from zhengwu.accounts import policies as account_policies
 from zhengwu.accounts import selectors as account_selectors
-from zhengwu.cases import policies
+from zhengwu.cases import fixed_reads, policies
 from zhengwu.cases.choices import OPEN_STATUSES, CaseKind, CaseStatus, WarningLevel
 from zhengwu.cases.models import (
     Case,
@@ -106,7 +106,7 @@ def case_by_id(case_id: Any) -> Case | None:
         pk = int(case_id)
     except (TypeError, ValueError):
         return None
-    return Case.objects.select_related("item_version", "department").filter(pk=pk).first()
+    return fixed_reads.case_with_item(pk)
 
 
 def access_case(user: Any, case_id: int | str) -> Case:

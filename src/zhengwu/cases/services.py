@@ -34,7 +34,7 @@ from django.utils import timezone
 from zhengwu.accounts import policies as account_policies
 from zhengwu.accounts import selectors as account_selectors
 from zhengwu.accounts.choices import StaffRole
-from zhengwu.cases import engine, policies
+from zhengwu.cases import engine, fixed_reads, policies
 from zhengwu.cases.blobs import check_upload, store_blob
 from zhengwu.cases.choices import (
     CLOCK_STATUSES,
@@ -83,15 +83,14 @@ from zhengwu.cases.models import (
     Transfer,
 )
 from zhengwu.catalog import selectors as catalog_selectors
-from zhengwu.kernel import workdays
+from zhengwu.kernel import sequences, workdays
 from zhengwu.kernel.actors import SYSTEM, Actor
 from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.crypto import blind_index
 from zhengwu.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from zhengwu.kernel.events import emit
 from zhengwu.kernel.identifiers import parse_citizen_id, parse_uscc
-from zhengwu.kernel.models import OutboxEndpoint
-from zhengwu.kernel.outbox import outbox_enqueue
+from zhengwu.kernel.outbox import active_endpoints, outbox_enqueue
 from zhengwu.licences import exemptions
 from zhengwu.org import selectors as org_selectors
 
@@ -146,10 +145,8 @@ def _require(case: Case, statuses: Iterable[str], doing: str, doing_en: str) -> 
 
 
 def _lock(case_id: int, *, with_process: bool = False) -> Case:
-    qs = Case.objects.select_for_update()
-    if with_process:  # steps run the engine: join the BPMN text (locking only the case row)
-        qs = Case.objects.select_for_update(of=("self",)).select_related("process")
-    case = qs.filter(pk=case_id).first()
+    # steps run the engine: with_process joins the BPMN text (locking only the case row)
+    case = fixed_reads.lock_case(case_id, with_process=with_process)
     if case is None:
         raise NotFound("未找到该办件", "No such case", field="case_id")
     return case
@@ -230,20 +227,9 @@ def _text(value: Any, field: str, *, max_length: int = 2000, required: bool = Tr
 
 
 def _next_sequence(scope: str, day: date) -> int:
-    """The next number in (scope, day), under a row lock (unique constraint guards the insert)."""
-    for _ in range(3):
-        counter = CaseNumberCounter.objects.select_for_update().filter(scope=scope, day=day).first()
-        if counter is None:
-            try:
-                with transaction.atomic():
-                    CaseNumberCounter.objects.create(scope=scope, day=day, last=0)
-            except IntegrityError:
-                pass
-            continue
-        counter.last += 1
-        counter.save(update_fields=["last"])
-        return counter.last
-    raise RuntimeError(f"could not take a number in {scope}/{day}")
+    """The next number in (scope, day): one ``UPDATE … RETURNING`` of the counter row, which
+    stays locked until the caller's transaction ends (no gaps; see kernel.sequences)."""
+    return sequences.next_value(CaseNumberCounter, {"scope": scope, "day": day})
 
 
 def _case_number(case: Case, day: date) -> str:
@@ -292,11 +278,7 @@ def notify(case: Case, title: str, body: str) -> None:
     recipients = [u for u in (case.applicant_user_id, case.agent_user_id) if u]
     for user_id in dict.fromkeys(recipients):
         Message.objects.create(user_id=user_id, case=case, title=title[:200], body=body)
-    endpoints = set(
-        OutboxEndpoint.objects.filter(name__in=("sms", "email"), active=True).values_list(
-            "name", flat=True
-        )
-    )
+    endpoints = active_endpoints(("sms", "email"))
     if not endpoints:
         return
     seq = Message.objects.filter(case=case).count()
@@ -1038,7 +1020,7 @@ def _version_with_checklist(case: Case) -> Any:
     instead of one per question and option."""
     if case.item_version_id is None:
         return None
-    version = catalog_selectors.guide_queryset().get(pk=case.item_version_id)
+    version = catalog_selectors.checklist_queryset().get(pk=case.item_version_id)
     case.item_version = version
     return version
 
@@ -1165,12 +1147,14 @@ def submit(
     """
     key = (idempotency_key or "").strip()[:64]
     fallen: dict[str, tuple[str, str]] = {}
-    with transaction.atomic():
-        # 免证办: licences are re-checked first, in their own transaction, so that a licence
-        # revoked since the draft stays "needs upload" even when the submission is refused.
-        case = _lock(case_id)
-        if _is_filer(user, case) and case.status == CaseStatus.DRAFT:
-            fallen = recheck_licences(case)
+    # 免证办: licences are re-checked first, in their own transaction, so that a licence
+    # revoked since the draft stays "needs upload" even when the submission is refused. Most
+    # drafts name no licence: one unlocked read tells, and only the others pay the transaction.
+    if CaseMaterial.objects.filter(case_id=case_id, source=MaterialSource.LICENCE).exists():
+        with transaction.atomic():
+            case = _lock(case_id)
+            if _is_filer(user, case) and case.status == CaseStatus.DRAFT:
+                fallen = recheck_licences(case)
     with transaction.atomic():
         case = _lock(case_id)
         if not _is_filer(user, case):
@@ -1354,11 +1338,17 @@ def _step_due(case: Case, step: str, today: date) -> date:
     return due
 
 
-def _sync_tasks(case: Case, state: str, now: datetime) -> list[CaseTask]:
-    """Open a CaseTask for each ready engine task that has none; update the case summary."""
+def _sync_tasks(
+    case: Case, state: str, now: datetime, open_tasks: Sequence[CaseTask] | None = None
+) -> list[CaseTask]:
+    """Open a CaseTask for each ready engine task that has none; update the case summary.
+
+    ``open_tasks``: the case's open task rows as the caller already read them under the case
+    lock (rows it closed meanwhile are skipped), else they are read here."""
     bpmn = case.process.bpmn if case.process else ""
     ready = engine.ready_tasks(bpmn, state)
-    open_rows = {t.engine_task_id: t for t in case.tasks.filter(OPEN_TASK)}
+    rows = fixed_reads.open_tasks(case) if open_tasks is None else open_tasks
+    open_rows = {t.engine_task_id: t for t in rows if t.closed_at is None}
     today = timezone.localdate(now)
     created = []
     for task in ready:
@@ -1423,10 +1413,13 @@ def _accept_locked(
     if user is not None and case.first_responder_id is None:
         case.first_responder = user
     if case.receiving_department_id and case.department_id:
-        receiving = org_selectors.department_by_id(case.receiving_department_id)
-        handling = org_selectors.department_by_id(case.department_id)
-        if receiving and handling and receiving.region_id and handling.region_id:
-            case.cross_region = receiving.region_id != handling.region_id
+        regions = org_selectors.department_regions(
+            [case.receiving_department_id, case.department_id]
+        )
+        receiving = regions.get(case.receiving_department_id)
+        handling = regions.get(case.department_id)
+        if receiving and handling:
+            case.cross_region = receiving != handling
     owed: list[str] = []
     if deficiency:
         version = case.item_version
@@ -1746,8 +1739,19 @@ def auto_accept_due(*, today: date | None = None, limit: int = 500) -> int:
 # --- workflow -----------------------------------------------------------------------------
 
 
-def _open_task(case: Case, task_id: int | None, user: Any, *, claim: bool) -> CaseTask:
-    tasks = list(case.tasks.filter(OPEN_TASK).order_by("id"))
+def _open_tasks(case: Case) -> list[CaseTask]:
+    return fixed_reads.open_tasks(case)
+
+
+def _open_task(
+    case: Case,
+    task_id: int | None,
+    user: Any,
+    *,
+    claim: bool,
+    open_tasks: list[CaseTask] | None = None,
+) -> CaseTask:
+    tasks = _open_tasks(case) if open_tasks is None else open_tasks
     if task_id is not None:
         tasks = [t for t in tasks if t.pk == task_id]
         if not tasks:
@@ -1832,7 +1836,11 @@ def release(*, case_id: int, user: Any, task_id: int | None = None) -> CaseTask:
 
 
 def _complete_engine_task(
-    case: Case, task: CaseTask, data: dict[str, Any], now: datetime
+    case: Case,
+    task: CaseTask,
+    data: dict[str, Any],
+    now: datetime,
+    open_tasks: Sequence[CaseTask] | None = None,
 ) -> list[CaseTask]:
     assert case.process is not None
     try:
@@ -1849,7 +1857,7 @@ def _complete_engine_task(
         ) from None
     task.closed_at = now
     task.save(update_fields=["closed_at", "assignee"])
-    return _sync_tasks(case, state, now)
+    return _sync_tasks(case, state, now, open_tasks)
 
 
 def complete_step(
@@ -1879,7 +1887,8 @@ def complete_step(
     with transaction.atomic():
         case = _lock(case_id, with_process=True)
         _require(case, (CaseStatus.IN_PROGRESS,), "办理", "worked on")
-        task = _open_task(case, task_id, user, claim=False)
+        open_tasks = _open_tasks(case)
+        task = _open_task(case, task_id, user, claim=False, open_tasks=open_tasks)
         if task.assignee_id is None:
             task.assignee = user  # claimed; saved with closed_at when the engine completes it
         if task.step == "deliver":
@@ -1927,7 +1936,7 @@ def complete_step(
                 "该环节不能退回", "This step cannot be returned", field="action", code="no_return"
             )
         started_at = task.opened_at
-        _complete_engine_task(case, task, data, now)
+        _complete_engine_task(case, task, data, now, open_tasks)
         _step(
             case,
             action,
@@ -2389,7 +2398,8 @@ def deliver(
                 field="case_id",
                 code="bundle_parent",
             )
-        task = _open_task(case, None, user, claim=False)
+        open_tasks = _open_tasks(case)
+        task = _open_task(case, None, user, claim=False, open_tasks=open_tasks)
         if task.assignee_id is None:
             task.assignee = user  # claimed; saved with closed_at when the engine completes it
         if task.step != "deliver":
@@ -2413,7 +2423,7 @@ def deliver(
         before = _snapshot(case)
         now = timezone.now()
         started = task.opened_at
-        _complete_engine_task(case, task, {"action": "pass"}, now)
+        _complete_engine_task(case, task, {"action": "pass"}, now, open_tasks)
         Delivery.objects.create(
             case=case,
             method=method,

@@ -58,8 +58,8 @@ OPEN_STATUSES = (
 # --- querysets ------------------------------------------------------------------------------
 
 
-def guide_queryset() -> QuerySet[ItemVersion]:
-    """Versions with everything a guide renders: item, department, materials, life events,
+def checklist_queryset() -> QuerySet[ItemVersion]:
+    """Versions with what ``checklist_for`` reads: item, department, materials and
     situations → options → materials (and follow-ups through ``parent_option``)."""
     options = SituationOption.objects.order_by("sort_order", "id").prefetch_related(
         Prefetch("materials", queryset=Material.objects.order_by("sort_order", "id"))
@@ -70,7 +70,13 @@ def guide_queryset() -> QuerySet[ItemVersion]:
     return ItemVersion.objects.select_related("item", "department").prefetch_related(
         Prefetch("materials", queryset=Material.objects.order_by("sort_order", "id")),
         Prefetch("situations", queryset=situations),
-        Prefetch("life_events", queryset=LifeEvent.objects.order_by("sort_order", "code")),
+    )
+
+
+def guide_queryset() -> QuerySet[ItemVersion]:
+    """Versions with everything a guide renders: the checklist's reads and the life events."""
+    return checklist_queryset().prefetch_related(
+        Prefetch("life_events", queryset=LifeEvent.objects.order_by("sort_order", "code"))
     )
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhengwu.accounts import policies as account_policies
@@ -65,11 +65,11 @@ from zhengwu.hotline.models import (
     TicketEvent,
     WorkOrder,
 )
+from zhengwu.kernel import sequences
 from zhengwu.kernel.actors import SYSTEM, Actor
 from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.errors import Conflict, ErrorCollector, InvalidInput, NotAllowed, NotFound
 from zhengwu.kernel.events import emit
-from zhengwu.kernel.fastread import quote
 from zhengwu.kernel.masking import MaskKind, mask
 from zhengwu.kernel.outbox import outbox_enqueue
 from zhengwu.org import selectors as org_selectors
@@ -317,21 +317,7 @@ def _next_sequence(day: date) -> int:
     its number leaves a gap in the day's numbers. Called inside a caller's transaction, the
     row stays locked until that commits, and numbers never repeat either way.
     """
-    meta = TicketCounter._meta
-    table, day_column = quote(meta.db_table), quote(str(meta.get_field("day").column))
-    last = quote(str(meta.get_field("last").column))
-    # Only quoted names from model metadata are interpolated; the day is a bound parameter.
-    sql = f"UPDATE {table} SET {last} = {last} + 1 WHERE {day_column} = %s RETURNING {last}"  # noqa: S608
-    for _ in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [connection.ops.adapt_datefield_value(day)])
-            row = cursor.fetchone()
-        if row is not None:
-            return int(row[0])
-        # The day's first ticket: make its row (a concurrent first intake may win; either way
-        # the row exists for the second try).
-        TicketCounter.objects.bulk_create([TicketCounter(day=day, last=0)], ignore_conflicts=True)
-    raise RuntimeError(f"could not take a ticket number for {day}")
+    return sequences.next_value(TicketCounter, {"day": day})
 
 
 def ticket_number(day: date) -> str:

@@ -12,7 +12,8 @@ Chains
     to the ticket's chain), so that a transaction about one aggregate locks one chain head:
     two transactions that each lock two heads in opposite orders deadlock. Each chain has a
     head row (:class:`AuditChainHead`); appending locks the head with ``SELECT … FOR UPDATE``,
-    takes ``sequence = last + 1`` and links ``prev_hash`` to the head's hash. Changing
+    takes ``sequence = last + 1`` and links ``prev_hash`` to the head's hash; the entry's
+    INSERT and the head's UPDATE are then one statement on PostgreSQL (decision 0003). Changing
     ``AUDIT_CHAINS`` later is safe for verification (each entry records its chain) but splits
     an object's history across two chains from then on.
 
@@ -47,14 +48,16 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from zhengwu.kernel.actors import Actor
 from zhengwu.kernel.context import current_request_id
 from zhengwu.kernel.crypto import sm3_hex
 from zhengwu.kernel.errors import InvalidInput
+from zhengwu.kernel.fastread import fetch_one, quote, quoted_column
 from zhengwu.kernel.models import AuditChainHead, AuditEntry
+from zhengwu.kernel.rows import insert_statement, insert_unless_exists, inserted
 
 GENESIS_HASH = "0" * 64
 DEFAULT_CHAINS = 8
@@ -130,20 +133,57 @@ def entry_hash(entry: AuditEntry) -> str:
     return sm3_hex(entry_canonical(entry))
 
 
-def _locked_head(chain: int) -> AuditChainHead:
-    """The chain's head row, locked for the rest of the transaction; created on first use.
+def _head_names() -> tuple[str, str, str, str]:
+    """The head's table and its chain, last-sequence and last-hash columns, quoted."""
+    return (
+        quote(AuditChainHead._meta.db_table),
+        quoted_column(AuditChainHead, "chain"),
+        quoted_column(AuditChainHead, "last_sequence"),
+        quoted_column(AuditChainHead, "last_hash"),
+    )
 
-    Two first appends to a new chain may both try to insert the head: the loser's insert
-    fails (after the winner commits, on PostgreSQL) and ``get_or_create`` falls back to
-    reading — and locking — the winner's row. The loop covers the remaining window.
-    """
+
+def _locked_head(chain: int) -> tuple[int, str]:
+    """(last sequence, last hash) of the chain's head row, locked for the rest of the
+    transaction (``SELECT … FOR UPDATE``; SQLite serialises writers instead). The head is
+    made on the chain's first use: two first appends may both insert it, and the loser's
+    ``ON CONFLICT DO NOTHING`` waits for the winner and then reads — and locks — its row.
+    A fixed statement (kernel.fastread), as every change of the platform runs it."""
+    connection = connections["default"]
+    table, key, sequence, last_hash = _head_names()
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = f"SELECT {sequence}, {last_hash} FROM {table} WHERE {key} = %s{lock}"  # noqa: S608
     for _ in range(_HEAD_ATTEMPTS):
-        try:
-            head, _created = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
-        except IntegrityError:
-            continue
-        return head
+        row = fetch_one(sql, [chain])
+        if row is not None:
+            return int(row[0]), str(row[1])
+        insert_unless_exists(AuditChainHead(chain=chain, last_sequence=0, last_hash=""))
     raise RuntimeError(f"could not lock audit chain head {chain}")
+
+
+def _store(entry: AuditEntry) -> None:
+    """Insert ``entry`` and move its chain's head to it. On PostgreSQL one statement (the
+    INSERT as a data-modifying CTE of the head's UPDATE), elsewhere two."""
+    connection = connections["default"]
+    table, key, sequence, last_hash = _head_names()
+    move = f"UPDATE {table} SET {sequence} = %s, {last_hash} = %s WHERE {key} = %s"  # noqa: S608
+    head_params: list[Any] = [entry.sequence, entry.entry_hash, entry.chain]
+    if connection.vendor == "postgresql":
+        insert, params = insert_statement(entry)
+        pk = quoted_column(AuditEntry, "id")
+        with connection.cursor() as cursor:
+            cursor.execute(  # quoted names from metadata, values bound (see insert_statement)
+                f"WITH e AS ({insert} RETURNING {pk}) {move} RETURNING (SELECT {pk} FROM e)",  # noqa: S608
+                [*params, *head_params],
+            )
+            row = cursor.fetchone()
+        if row is None:  # the head was locked above: it cannot have gone
+            raise RuntimeError(f"audit chain head {entry.chain} vanished")
+        inserted(entry, row[0])
+        return
+    entry.save(force_insert=True)
+    with connection.cursor() as cursor:
+        cursor.execute(move, head_params)
 
 
 def audit_record(
@@ -181,10 +221,10 @@ def audit_record(
     # caller's transaction, and if writing it fails the whole change must roll back — there
     # is nothing to recover here. Outside a transaction this block is the transaction.
     with transaction.atomic(savepoint=False):
-        head = _locked_head(chain)
+        last_sequence, last_hash = _locked_head(chain)
         entry = AuditEntry(
             chain=chain,
-            sequence=head.last_sequence + 1,
+            sequence=last_sequence + 1,
             # Truncated to microseconds by construction; the canonical form uses them all.
             occurred_at=timezone.now(),
             actor_type=actor.type if actor else "anonymous",
@@ -198,13 +238,10 @@ def audit_record(
             before=before_json,
             after=after_json,
             request_id=current_request_id()[:64],
-            prev_hash=head.last_hash or GENESIS_HASH,
+            prev_hash=last_hash or GENESIS_HASH,
         )
         entry.entry_hash = entry_hash(entry)
-        entry.save(force_insert=True)
-        head.last_sequence = entry.sequence
-        head.last_hash = entry.entry_hash
-        head.save(update_fields=["last_sequence", "last_hash"])
+        _store(entry)
     return entry
 
 

@@ -124,6 +124,15 @@ def fetch_one(sql: str, params: Sequence[Any], *, using: str = "default") -> tup
     (``DEBUG``, ``assertNumQueries``), watched (``connection.execute_wrapper``) or on SQLite,
     it goes through Django's cursor instead.
     """
+    return _fetch(sql, params, using, many=False)  # type: ignore[no-any-return]
+
+
+def fetch_all(sql: str, params: Sequence[Any], *, using: str = "default") -> list[tuple]:
+    """Every row of a fixed statement, run as :func:`fetch_one` runs it."""
+    return _fetch(sql, params, using, many=True)  # type: ignore[no-any-return]
+
+
+def _fetch(sql: str, params: Sequence[Any], using: str, *, many: bool) -> Any:
     connection = connections[using]
     if (
         connection.queries_logged
@@ -132,7 +141,7 @@ def fetch_one(sql: str, params: Sequence[Any], *, using: str = "default") -> tup
     ):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchone()
+            return cursor.fetchall() if many else cursor.fetchone()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
@@ -140,7 +149,7 @@ def fetch_one(sql: str, params: Sequence[Any], *, using: str = "default") -> tup
     with connection.wrap_database_errors:
         cursor = _reusable_cursor(connection)
         cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()  # type: ignore[no-any-return]
+        return cursor.fetchall() if many else cursor.fetchone()
 
 
 def _reusable_cursor(connection: Any) -> Any:
@@ -161,3 +170,11 @@ def _reusable_cursor(connection: Any) -> Any:
 
 def quote(name: str, *, using: str = "default") -> str:
     return str(connections[using].ops.quote_name(name))
+
+
+def quoted_column(model: type[Model], name: str, *, using: str = "default") -> str:
+    """The quoted column of ``model``'s concrete field ``name`` (``…_id`` for a foreign key)."""
+    column = getattr(model._meta.get_field(name), "column", None)
+    if not column:
+        raise ValueError(f"{model.__name__}.{name} has no column")
+    return quote(str(column), using=using)

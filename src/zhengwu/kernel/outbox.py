@@ -49,6 +49,7 @@ from django.utils import timezone
 from zhengwu.kernel.actors import SYSTEM, Actor
 from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.errors import InvalidInput
+from zhengwu.kernel.fastread import fetch_all, quote, quoted_column
 from zhengwu.kernel.models import OutboxEndpoint, OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,19 @@ _HEADER_LINE = re.compile(r"^(?P<name>[A-Za-z0-9-]+):\s*(?P<value>.+)$")
 
 
 # --- enqueue ---------------------------------------------------------------------------------
+
+
+def active_endpoints(names: tuple[str, ...]) -> set[str]:
+    """Which of ``names`` are configured and active endpoints. One fixed statement
+    (kernel.fastread): every applicant message asks whether SMS and e-mail are set up."""
+    if not names:
+        return set()
+    name, active = (quoted_column(OutboxEndpoint, f) for f in ("name", "active"))
+    marks = ", ".join(["%s"] * len(names))
+    # Only quoted names from the model's metadata are interpolated; values are bound.
+    table = quote(OutboxEndpoint._meta.db_table)
+    sql = f"SELECT {name} FROM {table} WHERE {active} = %s AND {name} IN ({marks})"  # noqa: S608
+    return {row[0] for row in fetch_all(sql, [True, *names])}
 
 
 def outbox_enqueue(

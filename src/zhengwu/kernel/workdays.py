@@ -449,12 +449,20 @@ _snapshot: _Snapshot | None = None
 
 
 def _stamp() -> tuple[Any, ...]:
-    from django.db.models import Count, Max, Sum
-
+    """(loaded years, last load time, sum of the years): changes whenever a year is loaded,
+    reloaded or removed. A fixed statement (kernel.fastread): every deadline computation runs
+    it, and the ORM would compile the aggregate anew each time."""
+    from zhengwu.kernel.fastread import fetch_one, quote
     from zhengwu.kernel.models import CalendarYear
 
-    agg = CalendarYear.objects.aggregate(n=Count("id"), last=Max("loaded_at"), years=Sum("year"))
-    return (agg["n"], agg["last"], agg["years"])
+    meta = CalendarYear._meta
+    loaded_at = quote(str(meta.get_field("loaded_at").column))
+    year = quote(str(meta.get_field("year").column))
+    row = fetch_one(
+        f"SELECT COUNT(*), MAX({loaded_at}), SUM({year}) FROM {quote(meta.db_table)}",  # noqa: S608
+        [],
+    )
+    return tuple(row) if row is not None else ()
 
 
 def current_calendar() -> Calendar:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from zhengwu.kernel.errors import NotFound
@@ -43,6 +45,15 @@ def departments(
 
 def department_by_id(department_id: int) -> Department | None:
     return Department.objects.filter(pk=department_id).select_related("region").first()
+
+
+def department_regions(department_ids: Iterable[int]) -> dict[int, int]:
+    """Region id by department id, for those of ``department_ids`` that have one (one query)."""
+    return dict(
+        Department.objects.filter(pk__in=set(department_ids), region__isnull=False).values_list(
+            "id", "region_id"
+        )
+    )
 
 
 def department_by_name(name: str) -> Department | None:

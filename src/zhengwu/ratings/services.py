@@ -35,6 +35,7 @@ from zhengwu.kernel.actors import SYSTEM, Actor
 from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unauthenticated
 from zhengwu.kernel.events import emit
+from zhengwu.kernel.rows import insert_unless_exists
 from zhengwu.org import selectors as org_selectors
 from zhengwu.ratings import limits as rating_limits
 from zhengwu.ratings import policies, upstream
@@ -893,13 +894,11 @@ def on_case_concluded(event: str, payload: dict[str, Any]) -> None:
     if case is None or not case.number:
         return
     with transaction.atomic():
-        _invitation, created = Invitation.objects.get_or_create(
-            subject_type=SubjectType.CASE,
-            subject_key=case.number,
-            defaults={"case": case, "created_at": _now()},
+        invitation = Invitation(
+            subject_type=SubjectType.CASE, subject_key=case.number, case=case, created_at=_now()
         )
-        if not created:
-            return
+        if not insert_unless_exists(invitation):
+            return  # invited before (the event was delivered again)
         case_services.notify(
             case,
             f"请对办件 {case.number} 进行评价",
