@@ -44,7 +44,7 @@ def test_the_lock_is_for_update_of_the_case_only(world):
     plain, joined = (q["sql"] for q in queries)
     if connection.features.has_select_for_update:
         assert plain.endswith("FOR UPDATE")
-        assert joined.endswith("FOR UPDATE OF c")  # never the shared process definition
+        assert joined.endswith("FOR UPDATE OF m")  # never the shared process definition
     else:
         assert "FOR UPDATE" not in plain + joined
 

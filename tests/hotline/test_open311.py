@@ -371,6 +371,22 @@ def test_post_request_creates_a_ticket(o311):
         assert secret not in text
 
 
+def test_post_request_takes_its_number_outside_any_transaction(o311):
+    """The counter row is written by one statement before the intake's own transaction (a
+    savepoint here, inside the test's transaction): an outer transaction in the view would
+    hold the row until the response and queue every other Open311 intake behind it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        (row,) = as_json(new_request(o311))
+    statements = [q["sql"] for q in queries.captured_queries]
+    counter = next(i for i, sql in enumerate(statements) if "hotline_ticketcounter" in sql)
+    savepoints = [i for i, sql in enumerate(statements) if sql.startswith("SAVEPOINT")]
+    assert savepoints and counter < savepoints[0]
+    assert Ticket.objects.filter(number=row["service_request_id"]).exists()
+
+
 def test_post_request_xml(o311):
     root = as_xml(new_request(o311, "xml"))
     (row,) = xml_records(root, "service_requests", "request")

@@ -21,6 +21,64 @@ def world(hl):
 
 
 @freeze_time(TUESDAY_10AM)
+def test_ticket_for_reads_what_the_orm_reads_in_one_statement(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhengwu.hotline.models import Ticket
+
+    ticket, _ = dispatched(world)
+    other = phone_ticket(world)
+    Ticket.objects.filter(pk=other.pk).update(merged_into=ticket)
+    related = ("topic", "department", "proposed_department", "street", "community")
+    for wanted in (ticket, other):
+        fresh = Ticket.objects.select_related(*related, "merged_into").get(pk=wanted.pk)
+        got = selectors.ticket_for(world.agent, wanted.number)
+        for field in Ticket._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(fresh, field.attname), field.name
+        with CaptureQueriesContext(connection) as queries:
+            for name in related:
+                mine, theirs = getattr(got, name), getattr(fresh, name)
+                assert (mine.pk if mine else None) == (theirs.pk if theirs else None), name
+                if mine is not None:
+                    assert str(mine) == str(theirs)
+            assert (got.merged_into.number if got.merged_into else None) == (
+                fresh.merged_into.number if fresh.merged_into else None
+            )
+        assert len(queries) == 0
+    assert selectors.ticket_for(world.agent, other.pk).merged_into.number == ticket.number
+
+
+@freeze_time(TUESDAY_10AM)
+def test_events_and_orders_are_the_orms_in_order(world):
+    from zhengwu.hotline.models import TicketEvent, WorkOrder
+
+    ticket, _ = dispatched(world)
+    events = TicketEvent.objects.filter(ticket=ticket).order_by("at", "id")
+    orders = WorkOrder.objects.filter(ticket=ticket).order_by("round", "role", "id")
+    staff = selectors.ticket_events(world.agent, ticket)
+    assert [e.pk for e in staff] == [e.pk for e in events]
+    assert [e.pk for e in selectors.ticket_events(world.agent, ticket, public_only=True)] == [
+        e.pk for e in events if e.public
+    ]
+    assert [e.pk for e in selectors.ticket_events(world.citizen, ticket)] == [
+        e.pk for e in events if e.public
+    ]
+    assert len(staff) > len([e for e in events if e.public])  # the filter is exercised
+    got_orders = selectors.ticket_orders(ticket)
+    assert [o.pk for o in got_orders] == [o.pk for o in orders] and got_orders
+    for mine, theirs in zip(staff, events, strict=True):
+        for field in TicketEvent._meta.concrete_fields:
+            assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
+        assert mine.ticket is ticket
+        assert (mine.department.name if mine.department else "") == (
+            theirs.department.name if theirs.department else ""
+        )
+    assert got_orders[0].department.name == orders[0].department.name
+    assert got_orders[0].ticket is ticket
+
+
+@freeze_time(TUESDAY_10AM)
 def test_visibility_by_role(world):
     ticket, _ = dispatched(world)
     mine = services.intake_ticket(by=world.citizen, channel="web", text="请问供暖费怎么交？")
@@ -133,3 +191,24 @@ def test_centre_lists_are_for_the_centre(world):
     other_centre = make_staff(department=world.centre, roles=["window_clerk"])
     with pytest.raises(NotAllowed):
         selectors.dispatch_queue(other_centre)
+
+
+def test_topic_by_code_is_the_active_topic_with_its_department(world):
+    from zhengwu.hotline.models import Topic
+
+    Topic.objects.create(
+        code="noise", name="噪音扰民", category="complaint", department=world.urban,
+        attributes=[{"code": "period", "variable": True, "datatype": "string"}],
+    )  # fmt: skip
+    Topic.objects.create(code="advice", name="建议", category="suggestion")
+    topic = Topic.objects.select_related("department").get(code="noise")
+    got = selectors.topic_by_code("noise")
+    for field in Topic._meta.concrete_fields:
+        assert getattr(got, field.attname) == getattr(topic, field.attname), field.name
+    assert (got.department.name if got.department else None) == (
+        topic.department.name if topic.department else None
+    )
+    assert selectors.topic_by_code("advice").department is None  # LEFT JOIN
+    assert selectors.topic_by_code("no-such-topic") is None
+    Topic.objects.filter(pk=topic.pk).update(active=False)
+    assert selectors.topic_by_code("noise") is None

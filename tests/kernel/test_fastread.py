@@ -176,3 +176,36 @@ def test_one_cursor_serves_the_fixed_reads_of_a_connection():
     cursor.close()
     assert fetch_one(sql, [user.pk]) == (user.username,)
     assert connection._fastread_cursor is not cursor
+
+
+def test_a_joined_read_is_the_orms_select_related():
+    from tests.factories import DepartmentFactory
+    from zhengwu.accounts.models import StaffProfile
+    from zhengwu.kernel.fastread import JoinedReader, quoted_column
+    from zhengwu.org.models import Department
+
+    parent = DepartmentFactory(name="区上级局")
+    child = DepartmentFactory(name="区下级局", parent=parent)
+    orphan = DepartmentFactory(name="区独立局")
+    reader = JoinedReader(Department, {"parent": None, "region": ("code",)})
+    sql = reader.sql(f"m.{quoted_column(Department, 'id')} = %s")
+    for department in (child, orphan):
+        built = reader.build(fetch_one(sql, [department.pk]))
+        fresh = Department.objects.select_related("parent", "region").get(pk=department.pk)
+        for field in Department._meta.concrete_fields:
+            assert getattr(built, field.attname) == getattr(fresh, field.attname), field.name
+        with CaptureQueriesContext(connection) as queries:
+            parent_of = built.parent
+            region_code = built.region.code
+        assert len(queries) == 0  # both came with the row
+        assert region_code == "610111"
+        assert (parent_of.name if parent_of else None) == (
+            fresh.parent.name if fresh.parent else None
+        )
+    assert reader.build(fetch_one(sql, [orphan.pk])).parent is None  # LEFT JOIN, no row
+    # fields not read stay deferred on the related row
+    region = reader.build(fetch_one(sql, [child.pk])).region
+    assert "name" in region.get_deferred_fields()
+    # only forward foreign keys can be joined
+    with pytest.raises(ValueError):
+        JoinedReader(StaffProfile, {"role_grants": None})

@@ -29,7 +29,6 @@ from urllib.parse import urlsplit
 
 import orjson
 from django.conf import settings
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -719,20 +718,22 @@ def request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     header_key = request.headers.get("Idempotency-Key", "").strip()
     if len(header_key) > 64:
         raise _bad("Idempotency-Key", "过长（最多 64）", "too long (at most 64)")
-    with transaction.atomic():
-        ticket = services.intake_ticket(
-            by=None,
-            channel=Channel.OPEN311,
-            text=description.strip() or topic.name,
-            category=topic.category,
-            topic_code=topic.code,
-            attributes=attributes,
-            origin="open311",
-            origin_ref=f"client:{client.pk}",
-            idempotency_key=f"open311:{client.pk}:{header_key}" if header_key else None,
-            **caller,
-            **location,
-        )
+    # intake_ticket is its own transaction; it takes the ticket number just before it (one
+    # statement), so no outer transaction here: one would hold the day's counter row until
+    # this request committed, and every Open311 intake would queue behind the previous one.
+    ticket = services.intake_ticket(
+        by=None,
+        channel=Channel.OPEN311,
+        text=description.strip() or topic.name,
+        category=topic.category,
+        topic_code=topic.code,
+        attributes=attributes,
+        origin="open311",
+        origin_ref=f"client:{client.pk}",
+        idempotency_key=f"open311:{client.pk}:{header_key}" if header_key else None,
+        **caller,
+        **location,
+    )
     row = {
         "service_request_id": ticket.number,
         "service_notice": _service_notice(ticket),

@@ -35,6 +35,7 @@ The payload's SHA-256 is checked before it is unpickled; a mismatch refuses the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -73,6 +74,7 @@ from zhengwu.hotline.models import ClassifierModel, RoutingRule, Ticket
 from zhengwu.kernel.actors import SYSTEM, Actor
 from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from zhengwu.kernel.fastread import fetch_all, fetch_one, quote, quoted_column
 from zhengwu.org import selectors as org_selectors
 from zhengwu.org.choices import AdministrativeLevel, DepartmentKind
 
@@ -772,7 +774,7 @@ def active_pipeline() -> tuple[str, RoutingPipeline | None]:
     the unpickled pipeline is cached in the process for that stamp, so a new activation (in
     any process) is seen by the very next call and a model is unpickled once per process.
     """
-    row = ClassifierModel.objects.filter(active=True).values_list("version", "sha256").first()
+    row = fetch_one(_active_model_sql(), [True])
     key = (row[0], row[1]) if row else ("", "")
     if key == _cache.key:
         return key[0], _cache.pipeline
@@ -804,20 +806,66 @@ class _Rule:
     category: str
 
 
-def _active_rules() -> list[_Rule]:
-    rows = (
-        RoutingRule.objects.filter(active=True)
-        .order_by("priority", "id")
-        .values_list(
-            "kind",
-            "pattern",
-            "department_id",
-            "department__name",
-            "department__active",
-            "emergency_line",
-            "category",
+# Every routing proposal (each intake, and the console while the agent types) reads the
+# active model's stamp, the active rules and a department by name: small indexed reads, kept
+# per call so that a change is seen at once, written as fixed statements (kernel.fastread)
+# because the ORM's compilation cost more than the reads (bench/hotline_intake.py).
+_DEPARTMENT = RoutingRule._meta.get_field("department").related_model
+
+
+@functools.lru_cache(maxsize=1)
+def _active_model_sql() -> str:
+    def col(name: str) -> str:
+        return quoted_column(ClassifierModel, name)
+
+    return (
+        f"SELECT {col('version')}, {col('sha256')} "  # noqa: S608
+        f"FROM {quote(ClassifierModel._meta.db_table)} WHERE {col('active')} = %s "
+        f"ORDER BY {col('created_at')} DESC LIMIT 1"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _rules_sql() -> str:
+    def rule(name: str) -> str:
+        return "r." + quoted_column(RoutingRule, name)
+
+    def dept(name: str) -> str:
+        return "d." + quoted_column(_DEPARTMENT, name)  # type: ignore[arg-type]
+
+    columns = ", ".join(
+        (
+            rule("kind"),
+            rule("pattern"),
+            rule("department"),
+            dept("name"),
+            dept("active"),
+            rule("emergency_line"),
+            rule("category"),
         )
     )
+    return (
+        f"SELECT {columns} FROM {quote(RoutingRule._meta.db_table)} r "  # noqa: S608
+        f"LEFT JOIN {quote(_DEPARTMENT._meta.db_table)} d "  # type: ignore[union-attr]
+        f"ON {dept('id')} = {rule('department')} "
+        f"WHERE {rule('active')} = %s ORDER BY {rule('priority')}, {rule('id')}"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _department_named_sql() -> str:
+    def col(name: str) -> str:
+        return quoted_column(_DEPARTMENT, name)  # type: ignore[arg-type]
+
+    return (
+        f"SELECT {col('id')}, {col('name')}, {col('kind')}, {col('active')} "  # noqa: S608
+        f"FROM {quote(_DEPARTMENT._meta.db_table)} WHERE {col('name')} = %s "  # type: ignore[union-attr]
+        f"ORDER BY {col('sort_order')}, {col('id')} LIMIT 1"
+    )
+
+
+def _active_rules() -> list[_Rule]:
+    rows = fetch_all(_rules_sql(), [True])
     rules = []
     for kind, pattern, rule_dept, rule_dept_name, dept_active, line, category in rows:
         dept_id: int | None = rule_dept
@@ -842,12 +890,8 @@ def _active_rules() -> list[_Rule]:
 
 def _department_named(name: str) -> tuple[int, str, str, bool] | None:
     """(id, name, kind, active) of the department with exactly this registry name."""
-    return (
-        org_selectors.departments(include_inactive=True)
-        .filter(name=name)
-        .values_list("id", "name", "kind", "active")
-        .first()
-    )
+    row = fetch_one(_department_named_sql(), [name])
+    return (int(row[0]), str(row[1]), str(row[2]), bool(row[3])) if row else None
 
 
 def _streets() -> list[tuple[str, str, str]]:

@@ -36,6 +36,7 @@ from zhengwu.hotline.models import (
 )
 from zhengwu.kernel.crypto import blind_index, constant_time_equal
 from zhengwu.kernel.errors import InvalidInput, NotAllowed, NotFound
+from zhengwu.kernel.fastread import JoinedReader, fetch_all, fetch_one, quoted_column
 from zhengwu.kernel.masking import MaskKind, mask
 from zhengwu.org import selectors as org_selectors
 from zhengwu.org.choices import AdministrativeLevel, DepartmentKind
@@ -140,16 +141,35 @@ def ticket_by_id(ticket_id: Any) -> Ticket | None:
     return Ticket.objects.select_related("department").filter(pk=pk).first()
 
 
+# A ticket with what its page and the API show of it: read after every intake and every
+# change through the API, so one fixed statement (kernel.fastread) rather than the ORM's
+# six-way select_related compiled anew each time (bench/hotline_intake.py).
+_TICKET_FULL = JoinedReader(
+    Ticket,
+    {
+        "topic": None,
+        "department": None,
+        "proposed_department": None,
+        "street": None,
+        "community": None,
+        "merged_into": ("number",),
+    },
+)
+
+
+def _ticket_full(column: str, value: Any) -> Ticket | None:
+    sql = _TICKET_FULL.sql(f"m.{quoted_column(Ticket, column)} = %s")
+    row = fetch_one(sql, [value])
+    return None if row is None else _TICKET_FULL.build(row)  # type: ignore[return-value]
+
+
 def ticket_for(viewer: Any, ticket_id: int | str) -> Ticket:
     """The ticket by id (or by its number), if ``viewer`` may see it; else ``NotFound``."""
-    qs = Ticket.objects.select_related(
-        "topic", "department", "proposed_department", "street", "community", "merged_into"
-    )
     text = str(ticket_id).strip()
     if text.isdigit() and len(text) < 12:
-        ticket = qs.filter(pk=int(text)).first()
+        ticket = _ticket_full("id", int(text))
     elif text:
-        ticket = qs.filter(number=text).first()
+        ticket = _ticket_full("number", text)
     else:
         ticket = None
     if ticket is None or not may_view(viewer, ticket):
@@ -211,16 +231,43 @@ def ticket_by_token(token: Any) -> Ticket:
     return ticket
 
 
-def ticket_events(viewer: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
-    """The ticket's history: everything for staff who may see it, public steps for callers."""
-    qs = ticket.events.select_related("department", "order").order_by("at", "id")
-    if account_policies.is_staff_member(viewer):
-        return qs
-    return qs.filter(public=True)
+_EVENTS = JoinedReader(TicketEvent, {"department": None, "order": None})
+_ORDERS = JoinedReader(WorkOrder, {"department": None})
+_EVENT_TICKET = TicketEvent._meta.get_field("ticket")
+_ORDER_TICKET = WorkOrder._meta.get_field("ticket")
 
 
-def ticket_orders(ticket: Ticket) -> QuerySet[WorkOrder]:
-    return ticket.orders.select_related("department").order_by("round", "role", "id")
+def ticket_events(viewer: Any, ticket: Ticket, *, public_only: bool = False) -> list[TicketEvent]:
+    """The ticket's history, oldest first: everything for staff who may see it, public steps
+    for callers (and for anyone with ``public_only``). One fixed statement with each event's
+    department and order, as every ticket page and API answer shows them."""
+    public = public_only or not account_policies.is_staff_member(viewer)
+    where = f"m.{quoted_column(TicketEvent, 'ticket')} = %s"
+    params: list[Any] = [ticket.pk]
+    if public:
+        where += f" AND m.{quoted_column(TicketEvent, 'public')} = %s"
+        params.append(True)
+    order = f"ORDER BY m.{quoted_column(TicketEvent, 'at')}, m.{quoted_column(TicketEvent, 'id')}"
+    events = []
+    for row in fetch_all(_EVENTS.sql(where, suffix=order), params):
+        event = _EVENTS.build(row)
+        _EVENT_TICKET.set_cached_value(event, ticket)
+        events.append(event)
+    return events  # type: ignore[return-value]
+
+
+def ticket_orders(ticket: Ticket) -> list[WorkOrder]:
+    """The ticket's work orders by round, lead before assisting, with their departments."""
+    where = f"m.{quoted_column(WorkOrder, 'ticket')} = %s"
+    order = "ORDER BY " + ", ".join(
+        f"m.{quoted_column(WorkOrder, name)}" for name in ("round", "role", "id")
+    )
+    orders = []
+    for row in fetch_all(_ORDERS.sql(where, suffix=order), [ticket.pk]):
+        work_order = _ORDERS.build(row)
+        _ORDER_TICKET.set_cached_value(work_order, ticket)
+        orders.append(work_order)
+    return orders  # type: ignore[return-value]
 
 
 def last_public_reply(ticket: Ticket) -> str:
@@ -371,8 +418,15 @@ def topics(*, include_inactive: bool = False) -> QuerySet[Topic]:
     return qs.order_by("sort_order", "code")
 
 
+_TOPIC = JoinedReader(Topic, {"department": None})
+
+
 def topic_by_code(code: str) -> Topic | None:
-    return Topic.objects.filter(code=code, active=True).select_related("department").first()
+    """An active topic (Open311 service) by its unique code, with its department: one fixed
+    statement, as every Open311 and categorised intake reads it."""
+    where = f"m.{quoted_column(Topic, 'code')} = %s AND m.{quoted_column(Topic, 'active')} = %s"
+    row = fetch_one(_TOPIC.sql(where), [code, True])
+    return None if row is None else _TOPIC.build(row)  # type: ignore[return-value]
 
 
 # --- location --------------------------------------------------------------------------------

@@ -203,7 +203,7 @@ def submitted(request: HttpRequest) -> HttpResponse:
 def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     return {
         "ticket": ticket,
-        "events": list(selectors.ticket_events(request.user, ticket).filter(public=True)),
+        "events": selectors.ticket_events(request.user, ticket, public_only=True),
         "answer": selectors.last_public_reply(ticket),
         "is_open": ticket.status not in (TicketStatus.CLOSED, TicketStatus.MERGED),
         "title": _("Ticket %(number)s") % {"number": ticket.number},

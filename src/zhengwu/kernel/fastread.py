@@ -43,6 +43,7 @@ class RowReader:
         # Per database alias: (column index, [(converter, column expression), …]) for the
         # columns that have converters at all — on PostgreSQL only a few (encrypted fields,
         # JSON), so the others are taken as psycopg gave them.
+        self.pk_index = [f.primary_key for f in concrete].index(True)
         self._converters: dict[str, tuple[tuple[int, tuple[tuple[Converter, Any], ...]], ...]] = {}
         self._plain: bool | None = None
 
@@ -111,6 +112,73 @@ class RowReader:
         instance._state = ModelState()
         instance._state.adding = False
         instance._state.db = using
+        return instance
+
+
+def _all_fields(model: Any) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields]
+
+
+class JoinedReader:
+    """A row of ``model`` with some of its forward foreign keys joined, as ``select_related``
+    reads them — the statement written once per process.
+
+    ``related`` maps each foreign key to the fields to read of its model (``None``: all).
+    The main table is aliased ``m`` in the ``where`` clause given to :meth:`sql`; each
+    related row is ``LEFT JOIN``-ed, and :meth:`build` sets it (or None) as the instance's
+    cached related object, so reading ``instance.<fk>`` costs no query.
+    """
+
+    def __init__(
+        self,
+        model: type[Model],
+        related: dict[str, Sequence[str] | None],
+        fields: Iterable[str] | None = None,
+    ) -> None:
+        names = list(fields) if fields is not None else _all_fields(model)
+        names += [n for n in related if n not in names]  # the join needs the key column
+        self.main = RowReader(model, names)
+        self.joins: list[tuple[Any, RowReader, str]] = []
+        for index, (name, wanted) in enumerate(related.items()):
+            field = model._meta.get_field(name)
+            target = field.related_model
+            if not getattr(field, "many_to_one", False) and not getattr(field, "one_to_one", False):
+                raise ValueError(f"{model.__name__}.{name} is not a forward foreign key")
+            assert isinstance(target, type)
+            columns = wanted if wanted is not None else _all_fields(target)
+            self.joins.append((field, RowReader(target, columns), f"j{index}"))
+        self._sql: dict[tuple[str, str, str], str] = {}
+
+    def sql(self, where: str, *, suffix: str = "", using: str = "default") -> str:
+        """``SELECT … FROM <model> m LEFT JOIN … WHERE <where> <suffix>``."""
+        key = (where, suffix, using)
+        cached = self._sql.get(key)
+        if cached is None:
+            select = [self.main.select_list("m", using=using)]
+            joins = []
+            for field, reader, alias in self.joins:
+                select.append(reader.select_list(alias, using=using))
+                target_pk = quote(str(reader.fields[reader.pk_index].column), using=using)
+                joins.append(
+                    f"LEFT JOIN {quote(reader.table, using=using)} {alias} "
+                    f"ON {alias}.{target_pk} = m.{quote(str(field.column), using=using)}"
+                )
+            table = quote(self.main.table, using=using)
+            # Quoted names from model metadata and the caller's fixed clauses only.
+            sql = f"SELECT {', '.join(select)} FROM {table} m {' '.join(joins)} WHERE {where}"  # noqa: S608
+            cached = self._sql[key] = f"{sql} {suffix}".strip()
+        return cached
+
+    def build(self, row: Sequence[Any], *, using: str = "default") -> Model:
+        instance = self.main.build(row[: self.main.width], using=using)
+        at = self.main.width
+        for field, reader, _alias in self.joins:
+            part = row[at : at + reader.width]
+            at += reader.width
+            # a LEFT JOIN that found no row gives NULL for every column, the key included
+            missing = part[reader.pk_index] is None
+            related = None if missing else reader.build(part, using=using)
+            field.set_cached_value(instance, related)
         return instance
 
 
