@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import Any
 
 from zhengwu.accounts.choices import StaffRole, UserKind
-from zhengwu.kernel.fastread import fetch_all, quote
+from zhengwu.kernel.fastread import fetch_all, quote, quoted_column
 
 # Data level of a citizen ID number (GB/T 43697 一般数据 level 4 "sensitive").
 ID_NUMBER_LEVEL = 4
@@ -52,18 +52,18 @@ def is_authenticated(user: Any) -> bool:
 def _staff_sql(using: str) -> str:
     from zhengwu.accounts.models import StaffProfile, StaffRoleGrant
 
-    profile, grant = StaffProfile._meta, StaffRoleGrant._meta
+    def p(name: str) -> str:
+        return "p." + quoted_column(StaffProfile, name, using=using)
 
-    def col(meta: Any, name: str) -> str:
-        return quote(str(meta.get_field(name).column), using=using)
+    def g(name: str) -> str:
+        return "g." + quoted_column(StaffRoleGrant, name, using=using)
 
     # Only quoted names from the models' metadata are interpolated; values are bound.
     return (
-        f"SELECT p.{col(profile, 'department')}, g.{col(grant, 'role')} "  # noqa: S608
-        f"FROM {quote(profile.db_table, using=using)} p "
-        f"LEFT JOIN {quote(grant.db_table, using=using)} g "
-        f"ON g.{col(grant, 'staff')} = p.{col(profile, 'id')} "
-        f"WHERE p.{col(profile, 'user')} = %s AND p.{col(profile, 'active')} = %s"
+        f"SELECT {p('department')}, {g('role')} "  # noqa: S608
+        f"FROM {quote(StaffProfile._meta.db_table, using=using)} p "
+        f"LEFT JOIN {quote(StaffRoleGrant._meta.db_table, using=using)} g "
+        f"ON {g('staff')} = {p('id')} WHERE {p('user')} = %s AND {p('active')} = %s"
     )
 
 
