@@ -28,6 +28,19 @@ DOG = "养犬登记"  # fee basis not a fixed amount: assessed at the window
 HOMESTEAD = "农村宅基地审批"  # joint review by two bodies
 MEDICAL_FILING = "第二类医疗器械经营备案"  # 即办件, 收件即受理
 NEWBORN = "newborn"
+# Every required field of the 新生儿出生一件事 form (the test catalogue's bundle).
+NEWBORN_FORM = {
+    "child_name": "张小宝",
+    "child_sex": "男",
+    "birth_date": "2026-03-01",
+    "birth_place": "西安市灞桥区妇幼保健院",
+    "mother_name": "李娜",
+    "mother_id_number": "11010519491231002X",
+    "father_name": "张伟",
+    "father_id_number": "110105194912310029",
+    "household_follow": "随父",
+    "phone": "13800138000",
+}
 
 
 def _catalog_subset(names: set[str], bundles: set[str]) -> bytes:

@@ -13,7 +13,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.cases.conftest import FOOD, ID_CARD, NEWBORN, food_answers, pdf_bytes, png_bytes
+from tests.cases.conftest import (
+    FOOD,
+    ID_CARD,
+    NEWBORN,
+    NEWBORN_FORM,
+    food_answers,
+    pdf_bytes,
+    png_bytes,
+)
 from zhengwu.accounts import services as account_services
 from zhengwu.accounts.models import EnterpriseMembership
 from zhengwu.cases.choices import CaseStatus
@@ -298,6 +306,16 @@ def test_bundle_submit_creates_the_member_cases(world):
     )
     assert draft["kind"] == "bundle" and draft["materials"]
     upload_everything(citizen, draft)
+    # The one form's required fields are checked at submission, each named; nothing changes.
+    refused = call(citizen, "post", f"/{draft['id']}/submit", **{"Idempotency-Key": "newborn-0"})
+    assert refused.status_code == 422
+    named = {e["field"] for e in refused.json()["errors"]}
+    assert {"form.mother_name", "form.birth_date", "form.household_follow"} <= named
+    assert "form.child_name" not in named and not any(f.startswith("materials.") for f in named)
+    assert all(e["message"] and e["message_en"] for e in refused.json()["errors"])
+    assert Case.objects.get(pk=draft["id"]).status == CaseStatus.DRAFT
+    assert not Case.objects.filter(parent_id=draft["id"]).exists()
+    ok(call(citizen, "patch", f"/{draft['id']}", {"form": {**NEWBORN_FORM, "child_name": "小明"}}))
     submitted = ok(
         call(citizen, "post", f"/{draft['id']}/submit", **{"Idempotency-Key": "newborn-1"})
     )

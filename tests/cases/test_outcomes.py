@@ -15,6 +15,7 @@ from tests.cases.conftest import (
     HOMESTEAD,
     ID_CARD,
     NEWBORN,
+    NEWBORN_FORM,
     food_answers,
     pdf_bytes,
     upload_all,
@@ -275,11 +276,32 @@ def test_joint_review_runs_parallel_tasks_in_both_bodies(world):
     assert case.current_step == "decide"
 
 
+def test_a_bundle_forms_contact_phone_may_be_the_applicants(world):
+    parent = services.draft_create(user=world.citizen, bundle_code=NEWBORN)
+    form = {k: v for k, v in NEWBORN_FORM.items() if k != "phone"}
+    services.draft_update(case_id=parent.pk, user=world.citizen, form=form)
+    upload_all(parent, world.citizen)
+    parent = Case.objects.get(pk=parent.pk)
+    parent.applicant_phone = ""
+    parent.save(update_fields=["applicant_phone"])
+    with pytest.raises(InvalidInput) as refused:
+        services.bundle_submit(case_id=parent.pk, user=world.citizen, idempotency_key="p1")
+    error = refused.value
+    assert ([e.field for e in error.errors] or [error.field]) == ["form.phone"]
+    assert error.code == "required"
+    assert Case.objects.get(pk=parent.pk).status == CaseStatus.DRAFT
+    parent.applicant_phone = "13900000000"
+    parent.save(update_fields=["applicant_phone"])
+    submitted = services.bundle_submit(case_id=parent.pk, user=world.citizen, idempotency_key="p2")
+    assert submitted.status == CaseStatus.SUBMITTED and submitted.children.count() >= 2
+
+
 def test_bundle_one_submission_parallel_children_one_combined_notice(
     world, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         parent = services.draft_create(user=world.citizen, bundle_code=NEWBORN)
+        services.draft_update(case_id=parent.pk, user=world.citizen, form=NEWBORN_FORM)
         assert parent.kind == CaseKind.BUNDLE
         keys = list(parent.materials.values_list("key", flat=True))
         assert len(keys) == len(set(keys))  # one set of materials, deduplicated

@@ -606,3 +606,29 @@ def test_submit_form_is_protected_against_double_clicks_without_javascript_too(c
     assert "hx-disabled-elt=\"find button[type='submit']\"" in review
     assert f'action="{reverse("cases:review", args=[case.pk])}"' in review  # plain POST works
     assert '"code":"422","swap":true' in review  # htmx shows the refused page
+
+
+def test_a_bundle_with_a_required_form_field_left_empty_is_sent_back_naming_it(client, world):
+    client.force_login(world.citizen)
+    case = _apply(client, NEWBORN, bundle=True)
+    form = {
+        "f.child_name": "张小宝",
+        "f.child_sex": "男",
+        "f.birth_date": "2025-03-01",
+        "f.birth_place": "灞桥区妇幼保健院",
+        "f.father_name": "张伟",
+        "f.father_id_number": world.citizen.citizen_profile.id_number,
+        "f.household_follow": "随父",
+        "f.phone": "13800138000",
+    }  # the mother's name and ID number left empty
+    saved = client.post(
+        reverse("cases:edit", args=[case.pk]), {**form, "action": "review", **_all_files(case)}
+    )
+    assert saved.status_code == 302
+    token = _review_token(client, case)
+    refused = client.post(reverse("cases:review", args=[case.pk]), {"idempotency_key": token})
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert "母亲姓名" in page and "母亲身份证号码" in page
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DRAFT and not Case.objects.filter(parent=case).exists()

@@ -66,6 +66,31 @@ def _food_case(citizen: Any, code: str, label: str) -> Case:
     return services.submit(case_id=case.pk, user=citizen, idempotency_key=f"demo-{label}")
 
 
+def _newborn_form(citizen: Any) -> dict[str, str]:
+    """The 新生儿出生一件事 form as the demo citizen (the father) fills it in."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhengwu.kernel.identifiers import citizen_id_check_digit
+
+    mother = "61011119920305002"  # a demo number: Baqiao, born 1992-03-05
+    father = getattr(getattr(citizen, "citizen_profile", None), "id_number", "") or ""
+    return {
+        "child_name": "张小宝",
+        "child_sex": "男",
+        "birth_date": (timezone.localdate() - timedelta(days=10)).isoformat(),
+        "birth_place": "西安市灞桥区妇幼保健院",
+        "mother_name": "李娜",
+        "mother_id_number": mother + citizen_id_check_digit(mother),
+        "father_name": getattr(citizen, "display_name", "") or "张伟",
+        "father_id_number": father,
+        "household_follow": "随父",
+        "phone": "13800138000",
+        "mailing_address": "西安市灞桥区纺织城街道纺正街1号",
+    }
+
+
 def load_demo() -> list[str]:
     """Create the demo cases; returns their numbers (empty when they exist already)."""
     if Case.objects.filter(idempotency_key__startswith="demo-").exists():
@@ -131,6 +156,7 @@ def load_demo() -> list[str]:
         except Exception:
             return numbers
         bundle = services.draft_create(user=citizen, bundle_code=NEWBORN)
+        services.draft_update(case_id=bundle.pk, user=citizen, form=_newborn_form(citizen))
         pdf = demo_pdf("新生儿出生一件事")
         for material in bundle.materials.all():
             services.material_upload(

@@ -1091,9 +1091,39 @@ def fee_assess(*, case_id: int, user: Any, amount: str | Decimal, basis: str) ->
     return case
 
 
+# The contact-phone field of a bundle's form: filled from the applicant's phone when the
+# form leaves it empty (the portal shows it so).
+CONTACT_PHONE_FIELD = "phone"
+
+
+def _missing_form_fields(case: Case) -> list[InvalidInput]:
+    """The 一件事 form's required fields left empty, each on ``form.<key>``."""
+    form = case.form_data or {}
+    missing = []
+    for raw in case.bundle.form_fields or []:  # type: ignore[union-attr]
+        key = str(raw.get("key") or "")
+        if not key or not raw.get("required"):
+            continue
+        value = str(form.get(key) or "").strip()
+        if not value and key == CONTACT_PHONE_FIELD:
+            value = (case.applicant_phone or "").strip()
+        if not value:
+            label = str(raw.get("label") or key)
+            missing.append(
+                InvalidInput(
+                    f"请填写申请表的“{label}”",
+                    f"Fill in the form's field {key} ({label})",
+                    field=f"form.{key}",
+                    code="required",
+                )
+            )
+    return missing
+
+
 def _check_complete(case: Case, fallen: dict[str, tuple[str, str]] | None = None) -> None:
-    """Online submissions must answer every situation question and provide every required
-    material (deficiency-allowed ones may be left for the clerk to accept with 容缺).
+    """Online submissions must answer every situation question, fill in a bundle form's
+    required fields and provide every required material (deficiency-allowed ones may be left
+    for the clerk to accept with 容缺).
     ``fallen``: materials whose licence stopped being valid, with the message saying so."""
     fallen = fallen or {}
     errors = []
@@ -1108,6 +1138,8 @@ def _check_complete(case: Case, fallen: dict[str, tuple[str, str]] | None = None
                     code="unanswered",
                 )
             )
+    if case.kind == CaseKind.BUNDLE and case.bundle is not None:
+        errors.extend(_missing_form_fields(case))
     for material in case.materials.all():
         if material.required and not material.source and not material.deficiency_allowed:
             message, message_en = fallen.get(

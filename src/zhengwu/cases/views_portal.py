@@ -62,7 +62,7 @@ WITHDRAWABLE = frozenset(
 )
 CASES_PER_PAGE = 20
 COMPLAINT_SESSION_KEY = "zhengwu_cases_complaint_done"
-PHONE_FIELD = "phone"
+PHONE_FIELD = services.CONTACT_PHONE_FIELD
 
 
 # --- small helpers ----------------------------------------------------------------------------
