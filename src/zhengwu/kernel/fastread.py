@@ -150,7 +150,10 @@ class JoinedReader:
         self._sql: dict[tuple[str, str, str], str] = {}
 
     def sql(self, where: str, *, suffix: str = "", using: str = "default") -> str:
-        """``SELECT … FROM <model> m LEFT JOIN … WHERE <where> <suffix>``."""
+        """``SELECT … FROM <model> m LEFT JOIN … WHERE <where> <suffix>``.
+
+        ``where`` and ``suffix`` must be fixed text with ``%s`` placeholders for the values:
+        the statement is kept per text (never interpolate a value into them)."""
         key = (where, suffix, using)
         cached = self._sql.get(key)
         if cached is None:

@@ -452,16 +452,13 @@ def _stamp() -> tuple[Any, ...]:
     """(loaded years, last load time, sum of the years): changes whenever a year is loaded,
     reloaded or removed. A fixed statement (kernel.fastread): every deadline computation runs
     it, and the ORM would compile the aggregate anew each time."""
-    from zhengwu.kernel.fastread import fetch_one, quote
+    from zhengwu.kernel.fastread import fetch_one, quote, quoted_column
     from zhengwu.kernel.models import CalendarYear
 
-    meta = CalendarYear._meta
-    loaded_at = quote(str(meta.get_field("loaded_at").column))
-    year = quote(str(meta.get_field("year").column))
-    row = fetch_one(
-        f"SELECT COUNT(*), MAX({loaded_at}), SUM({year}) FROM {quote(meta.db_table)}",  # noqa: S608
-        [],
-    )
+    loaded_at = quoted_column(CalendarYear, "loaded_at")
+    year = quoted_column(CalendarYear, "year")
+    table = quote(CalendarYear._meta.db_table)
+    row = fetch_one(f"SELECT COUNT(*), MAX({loaded_at}), SUM({year}) FROM {table}", [])  # noqa: S608
     return tuple(row) if row is not None else ()
 
 
