@@ -18,13 +18,12 @@ from typing import Any
 from django.db import connections
 
 from zhengwu.cases.models import Case, CaseTask
-from zhengwu.kernel.fastread import JoinedReader, RowReader, fetch_all, fetch_one, quoted_column
+from zhengwu.kernel.fastread import JoinedReader, quoted_column
 
 _CASE = JoinedReader(Case, {})
 _CASE_PROCESS = JoinedReader(Case, {"process": None})
 _CASE_ITEM = JoinedReader(Case, {"item_version": None, "department": None})
-_TASK = RowReader(CaseTask, [f.name for f in CaseTask._meta.concrete_fields])
-_TASK_CASE = CaseTask._meta.get_field("case")
+_TASK = JoinedReader(CaseTask, {})
 
 
 def _in_range(pk: Any) -> bool:
@@ -54,9 +53,8 @@ def lock_case(case_id: Any, *, with_process: bool = False, using: str = "default
     if not _in_range(pk):
         return None
     reader = _CASE_PROCESS if with_process else _CASE
-    sql = reader.sql(_by_id(using), suffix=_lock_suffix(with_process, using), using=using)
-    row = fetch_one(sql, [pk], using=using)
-    return None if row is None else reader.build(row, using=using)  # type: ignore[return-value]
+    suffix = _lock_suffix(with_process, using)
+    return reader.one(_by_id(using), [pk], suffix=suffix, using=using)  # type: ignore[no-any-return]
 
 
 def case_with_item(case_id: int, *, using: str = "default") -> Case | None:
@@ -64,27 +62,19 @@ def case_with_item(case_id: int, *, using: str = "default") -> Case | None:
     in one statement; no lock."""
     if not _in_range(case_id):
         return None
-    row = fetch_one(_CASE_ITEM.sql(_by_id(using), using=using), [case_id], using=using)
-    return None if row is None else _CASE_ITEM.build(row, using=using)  # type: ignore[return-value]
-
-
-@functools.lru_cache(maxsize=4)
-def _open_tasks_sql(using: str) -> str:
-    def col(name: str) -> str:
-        return quoted_column(CaseTask, name, using=using)
-
-    return (
-        f"SELECT {_TASK.select_list('t', using=using)} "  # noqa: S608
-        f"FROM {connections[using].ops.quote_name(_TASK.table)} t "
-        f"WHERE t.{col('case')} = %s AND t.{col('closed_at')} IS NULL ORDER BY t.{col('id')}"
-    )
+    return _CASE_ITEM.one(_by_id(using), [case_id], using=using)  # type: ignore[no-any-return]
 
 
 def open_tasks(case: Case, *, using: str = "default") -> list[CaseTask]:
     """The case's open tasks in the order they were opened (``task.case`` is ``case``)."""
-    tasks: list[CaseTask] = []
-    for row in fetch_all(_open_tasks_sql(using), [case.pk], using=using):
-        task = _TASK.build(row, using=using)
-        _TASK_CASE.set_cached_value(task, case)
-        tasks.append(task)  # type: ignore[arg-type]
-    return tasks
+
+    def col(name: str) -> str:
+        return "m." + quoted_column(CaseTask, name, using=using)
+
+    return _TASK.all(
+        f"{col('case')} = %s AND {col('closed_at')} IS NULL",
+        [case.pk],
+        suffix=f"ORDER BY {col('id')}",
+        parent=("case", case),
+        using=using,
+    )

@@ -1771,10 +1771,6 @@ def auto_accept_due(*, today: date | None = None, limit: int = 500) -> int:
 # --- workflow -----------------------------------------------------------------------------
 
 
-def _open_tasks(case: Case) -> list[CaseTask]:
-    return fixed_reads.open_tasks(case)
-
-
 def _open_task(
     case: Case,
     task_id: int | None,
@@ -1783,7 +1779,7 @@ def _open_task(
     claim: bool,
     open_tasks: list[CaseTask] | None = None,
 ) -> CaseTask:
-    tasks = _open_tasks(case) if open_tasks is None else open_tasks
+    tasks = fixed_reads.open_tasks(case) if open_tasks is None else open_tasks
     if task_id is not None:
         tasks = [t for t in tasks if t.pk == task_id]
         if not tasks:
@@ -1919,7 +1915,7 @@ def complete_step(
     with transaction.atomic():
         case = _lock(case_id, with_process=True)
         _require(case, (CaseStatus.IN_PROGRESS,), "办理", "worked on")
-        open_tasks = _open_tasks(case)
+        open_tasks = fixed_reads.open_tasks(case)
         task = _open_task(case, task_id, user, claim=False, open_tasks=open_tasks)
         if task.assignee_id is None:
             task.assignee = user  # claimed; saved with closed_at when the engine completes it
@@ -2430,7 +2426,7 @@ def deliver(
                 field="case_id",
                 code="bundle_parent",
             )
-        open_tasks = _open_tasks(case)
+        open_tasks = fixed_reads.open_tasks(case)
         task = _open_task(case, None, user, claim=False, open_tasks=open_tasks)
         if task.assignee_id is None:
             task.assignee = user  # claimed; saved with closed_at when the engine completes it

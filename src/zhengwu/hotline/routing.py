@@ -852,18 +852,6 @@ def _rules_sql() -> str:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _department_named_sql() -> str:
-    def col(name: str) -> str:
-        return quoted_column(_DEPARTMENT, name)  # type: ignore[arg-type]
-
-    return (
-        f"SELECT {col('id')}, {col('name')}, {col('kind')}, {col('active')} "  # noqa: S608
-        f"FROM {quote(_DEPARTMENT._meta.db_table)} WHERE {col('name')} = %s "  # type: ignore[union-attr]
-        f"ORDER BY {col('sort_order')}, {col('id')} LIMIT 1"
-    )
-
-
 def _active_rules() -> list[_Rule]:
     rows = fetch_all(_rules_sql(), [True])
     rules = []
@@ -886,12 +874,6 @@ def _active_rules() -> list[_Rule]:
             )
         )
     return rules
-
-
-def _department_named(name: str) -> tuple[int, str, str, bool] | None:
-    """(id, name, kind, active) of the department with exactly this registry name."""
-    row = fetch_one(_department_named_sql(), [name])
-    return (int(row[0]), str(row[1]), str(row[2]), bool(row[3])) if row else None
 
 
 def _streets() -> list[tuple[str, str, str]]:
@@ -1029,7 +1011,7 @@ def propose_route(*, text: str, address: str = "", street_code: str = "") -> Rou
                 version=version,
                 needs=model_p < _threshold() or not model_line,
             )
-        found = _department_named(model_label)
+        found = org_selectors.department_row_named(model_label)
         if found is None or not found[3]:
             # A label the registry does not know (renamed or retired): the dispatcher decides.
             return _proposal(

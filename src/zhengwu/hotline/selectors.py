@@ -36,7 +36,7 @@ from zhengwu.hotline.models import (
 )
 from zhengwu.kernel.crypto import blind_index, constant_time_equal
 from zhengwu.kernel.errors import InvalidInput, NotAllowed, NotFound
-from zhengwu.kernel.fastread import JoinedReader, fetch_all, fetch_one, quoted_column
+from zhengwu.kernel.fastread import JoinedReader, quoted_column
 from zhengwu.kernel.masking import MaskKind, mask
 from zhengwu.org import selectors as org_selectors
 from zhengwu.org.choices import AdministrativeLevel, DepartmentKind
@@ -158,9 +158,7 @@ _TICKET_FULL = JoinedReader(
 
 
 def _ticket_full(column: str, value: Any) -> Ticket | None:
-    sql = _TICKET_FULL.sql(f"m.{quoted_column(Ticket, column)} = %s")
-    row = fetch_one(sql, [value])
-    return None if row is None else _TICKET_FULL.build(row)  # type: ignore[return-value]
+    return _TICKET_FULL.one(f"m.{quoted_column(Ticket, column)} = %s", [value])  # type: ignore[no-any-return]
 
 
 def ticket_for(viewer: Any, ticket_id: int | str) -> Ticket:
@@ -233,8 +231,6 @@ def ticket_by_token(token: Any) -> Ticket:
 
 _EVENTS = JoinedReader(TicketEvent, {"department": None, "order": None})
 _ORDERS = JoinedReader(WorkOrder, {"department": None})
-_EVENT_TICKET = TicketEvent._meta.get_field("ticket")
-_ORDER_TICKET = WorkOrder._meta.get_field("ticket")
 
 
 def ticket_events(viewer: Any, ticket: Ticket, *, public_only: bool = False) -> list[TicketEvent]:
@@ -248,12 +244,7 @@ def ticket_events(viewer: Any, ticket: Ticket, *, public_only: bool = False) -> 
         where += f" AND m.{quoted_column(TicketEvent, 'public')} = %s"
         params.append(True)
     order = f"ORDER BY m.{quoted_column(TicketEvent, 'at')}, m.{quoted_column(TicketEvent, 'id')}"
-    events = []
-    for row in fetch_all(_EVENTS.sql(where, suffix=order), params):
-        event = _EVENTS.build(row)
-        _EVENT_TICKET.set_cached_value(event, ticket)
-        events.append(event)
-    return events  # type: ignore[return-value]
+    return _EVENTS.all(where, params, suffix=order, parent=("ticket", ticket))
 
 
 def ticket_orders(ticket: Ticket) -> list[WorkOrder]:
@@ -262,12 +253,7 @@ def ticket_orders(ticket: Ticket) -> list[WorkOrder]:
     order = "ORDER BY " + ", ".join(
         f"m.{quoted_column(WorkOrder, name)}" for name in ("round", "role", "id")
     )
-    orders = []
-    for row in fetch_all(_ORDERS.sql(where, suffix=order), [ticket.pk]):
-        work_order = _ORDERS.build(row)
-        _ORDER_TICKET.set_cached_value(work_order, ticket)
-        orders.append(work_order)
-    return orders  # type: ignore[return-value]
+    return _ORDERS.all(where, [ticket.pk], suffix=order, parent=("ticket", ticket))
 
 
 def last_public_reply(ticket: Ticket) -> str:
@@ -425,8 +411,7 @@ def topic_by_code(code: str) -> Topic | None:
     """An active topic (Open311 service) by its unique code, with its department: one fixed
     statement, as every Open311 and categorised intake reads it."""
     where = f"m.{quoted_column(Topic, 'code')} = %s AND m.{quoted_column(Topic, 'active')} = %s"
-    row = fetch_one(_TOPIC.sql(where), [code, True])
-    return None if row is None else _TOPIC.build(row)  # type: ignore[return-value]
+    return _TOPIC.one(where, [code, True])  # type: ignore[no-any-return]
 
 
 # --- location --------------------------------------------------------------------------------

@@ -172,6 +172,33 @@ class JoinedReader:
             cached = self._sql[key] = f"{sql} {suffix}".strip()
         return cached
 
+    def one(
+        self, where: str, params: Sequence[Any], *, suffix: str = "", using: str = "default"
+    ) -> Any:
+        """The first matching instance, or None."""
+        row = fetch_one(self.sql(where, suffix=suffix, using=using), params, using=using)
+        return None if row is None else self.build(row, using=using)
+
+    def all(
+        self,
+        where: str,
+        params: Sequence[Any],
+        *,
+        suffix: str = "",
+        parent: tuple[str, Model] | None = None,
+        using: str = "default",
+    ) -> list[Any]:
+        """Every matching instance; ``parent`` = (foreign key, instance) the rows all point
+        to, set as each one's cached related object (as a related manager does)."""
+        field = self.main.model._meta.get_field(parent[0]) if parent else None
+        out = []
+        for row in fetch_all(self.sql(where, suffix=suffix, using=using), params, using=using):
+            instance = self.build(row, using=using)
+            if field is not None and parent is not None:
+                field.set_cached_value(instance, parent[1])  # type: ignore[union-attr]
+            out.append(instance)
+        return out
+
     def build(self, row: Sequence[Any], *, using: str = "default") -> Model:
         instance = self.main.build(row[: self.main.width], using=using)
         at = self.main.width

@@ -21,6 +21,7 @@ from django.db import connections
 from django.db.models import Model
 
 from zhengwu.kernel.fastread import quote, quoted_column
+from zhengwu.kernel.rows import insert_unless_exists
 
 
 def next_value(
@@ -48,7 +49,5 @@ def next_value(
             row = cursor.fetchone()
         if row is not None:
             return int(row[0])
-        model._default_manager.using(using).bulk_create(
-            [model(**key, **{field: 0})], ignore_conflicts=True
-        )
+        insert_unless_exists(model(**key, **{field: 0}), using=using)
     raise RuntimeError(f"could not take a number from {meta.label} {key}")

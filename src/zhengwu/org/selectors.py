@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from zhengwu.kernel.errors import NotFound
+from zhengwu.kernel.fastread import fetch_one, quote, quoted_column
 from zhengwu.org.models import Department, Region
 
 
@@ -54,6 +55,22 @@ def department_regions(department_ids: Iterable[int]) -> dict[int, int]:
             "id", "region_id"
         )
     )
+
+
+def department_row_named(name: str) -> tuple[int, str, str, bool] | None:
+    """(id, name, kind, active) of the department with exactly this registry name, active or
+    not: one fixed statement (kernel.fastread), as every routing proposal asks it."""
+
+    def col(field: str) -> str:
+        return quoted_column(Department, field)
+
+    row = fetch_one(
+        f"SELECT {col('id')}, {col('name')}, {col('kind')}, {col('active')} "  # noqa: S608
+        f"FROM {quote(Department._meta.db_table)} WHERE {col('name')} = %s "
+        f"ORDER BY {col('sort_order')}, {col('id')} LIMIT 1",
+        [name],
+    )
+    return (int(row[0]), str(row[1]), str(row[2]), bool(row[3])) if row else None
 
 
 def department_by_name(name: str) -> Department | None:
