@@ -722,3 +722,21 @@ def test_an_engine_failure_while_routing_raises_engine_error():
         engine.complete(NO_MATCH, state, "task", {"decision": "deny"})
     state = engine.complete(NO_MATCH, state, "task", {"decision": "approve"})
     assert engine.is_finished(NO_MATCH, state)
+
+
+def test_the_ready_tasks_of_the_state_just_returned_need_no_restore(monkeypatch):
+    joint = JOINT
+    started = engine.start(joint)
+    after_lead = engine.complete(joint, started, "review", PASS)
+    restored = engine.restore(joint, after_lead).ready_tasks()
+    assert len(restored) == 2  # the parallel branches: a list worth comparing
+    calls = []
+    real = engine.Instance.restore
+    monkeypatch.setattr(
+        engine.Instance, "restore", classmethod(lambda cls, *a: calls.append(1) or real(*a))
+    )
+    assert engine.ready_tasks(joint, after_lead) == restored  # the state complete() returned
+    assert calls == []
+    # any other state (an earlier one, or the same process's state elsewhere) is restored
+    assert [t.name for t in engine.ready_tasks(joint, started)] == ["review"]
+    assert calls == [1]

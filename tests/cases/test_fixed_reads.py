@@ -95,3 +95,19 @@ def test_the_case_with_its_item_is_the_orms(world):
             assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
     assert case_by_id(2**70) is None and case_by_id("x") is None
     assert fixed_reads.lock_case(2**70) is None
+
+
+def test_a_step_writes_only_the_case_fields_it_changed(world):
+    case = _accepted(world)
+    with CaptureQueriesContext(connection) as queries:
+        services.complete_step(case_id=case.pk, user=world.approver, action="pass", opinion="符合")
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "cases_case"')]
+    assert len(updates) == 1
+    written = updates[0].split(" WHERE ")[0]
+    assert '"current_step"' in written and '"engine_state"' in written
+    assert '"updated_at"' in written  # auto_now, as save() stamps it
+    for untouched in ("applicant_id_number", "applicant_phone", "form_encrypted", "number"):
+        assert f'"{untouched}"' not in written  # personal data is not re-encrypted and re-sent
+    fresh = Case.objects.get(pk=case.pk)
+    assert fresh.current_step == "decide" and fresh.applicant_phone == "13900000000"
+    assert fresh.number == case.number

@@ -1,4 +1,4 @@
-"""kernel.rows.insert_unless_exists: one INSERT … ON CONFLICT DO NOTHING RETURNING."""
+"""kernel.rows: one-statement inserts (insert_unless_exists, add, create) and save_changed."""
 
 from __future__ import annotations
 
@@ -33,3 +33,124 @@ def test_an_existing_row_wins_and_the_transaction_stays_usable():
         assert CalendarYear.objects.filter(year=2032).count() == 1
     stored = CalendarYear.objects.get(year=2032)
     assert (stored.pk, stored.source, stored.note) == (first.pk, "package", "原有")
+
+
+# --- add / create / save_changed --------------------------------------------------------------
+
+
+def _message(**overrides):
+    from django.utils import timezone
+
+    from zhengwu.kernel.models import OutboxMessage
+
+    values = {
+        "endpoint": "sms",
+        "topic": "case.notice",
+        "payload": {"phone": "13800000000", "tags": ["a"]},
+        "idempotency_key": "rows-test-1",
+        "next_attempt_at": timezone.now(),
+    }
+    return OutboxMessage(**{**values, **overrides})
+
+
+def test_create_inserts_one_row_as_the_orm_would():
+    from zhengwu.kernel.models import OutboxMessage
+    from zhengwu.kernel.rows import create
+
+    with CaptureQueriesContext(connection) as queries:
+        made = create(
+            OutboxMessage,
+            endpoint="sms",
+            topic="t",
+            payload={"text": "您好"},
+            idempotency_key="rows-create",
+            next_attempt_at=_message().next_attempt_at,
+        )
+    assert len(queries) == 1 and "RETURNING" in queries[0]["sql"]
+    assert made.pk is not None and made._state.adding is False
+    stored = OutboxMessage.objects.get(pk=made.pk)
+    assert (stored.payload, stored.status, stored.attempts) == ({"text": "您好"}, "pending", 0)
+    assert stored.created_at is not None  # auto_now_add ran as save() runs it
+
+
+def test_save_changed_writes_only_the_changed_columns():
+    from zhengwu.kernel.models import OutboxMessage
+    from zhengwu.kernel.rows import add, save_changed
+
+    message = add(_message())
+    message.attempts = 3
+    message.last_error = "timeout"
+    with CaptureQueriesContext(connection) as queries:
+        written = save_changed(message)
+    assert written == ["attempts", "last_error"]
+    assert len(queries) == 1
+    sql = queries[0]["sql"]
+    assert '"attempts"' in sql and '"last_error"' in sql
+    assert '"payload"' not in sql and '"topic"' not in sql
+    stored = OutboxMessage.objects.get(pk=message.pk)
+    assert (stored.attempts, stored.last_error, stored.topic) == (3, "timeout", "case.notice")
+    # written values are remembered: nothing changed since, nothing is written
+    with CaptureQueriesContext(connection) as queries:
+        assert save_changed(message) == []
+    assert len(queries) == 0
+
+
+def test_a_json_value_changed_in_place_is_written():
+    from zhengwu.kernel.models import OutboxMessage
+    from zhengwu.kernel.rows import add, save_changed
+
+    message = add(_message())
+    message.payload["tags"].append("b")  # nested, in place
+    assert save_changed(message) == ["payload"]
+    assert OutboxMessage.objects.get(pk=message.pk).payload["tags"] == ["a", "b"]
+
+
+def test_auto_now_fields_are_always_stamped():
+    from zhengwu.kernel.rows import remember, save_changed
+
+    year = CalendarYear.objects.create(year=2033, source="package")
+    remember(year)
+    stamped = year.loaded_at
+    year.note = "更正"
+    assert sorted(save_changed(year)) == ["loaded_at", "note"]
+    stored = CalendarYear.objects.get(pk=year.pk)
+    assert stored.note == "更正" and stored.loaded_at > stamped
+
+
+def test_fields_not_read_are_never_written():
+    from zhengwu.kernel.rows import remember, save_changed
+
+    CalendarYear.objects.create(year=2034, source="package", note="原注")
+    year = CalendarYear.objects.only("pk", "source").get(year=2034)
+    remember(year)
+    year.source = "admin"
+    written = save_changed(year)
+    assert "note" not in written and "year" not in written
+    stored = CalendarYear.objects.get(year=2034)
+    assert (stored.source, stored.note) == ("admin", "原注")
+
+
+def test_an_instance_not_remembered_is_saved_whole():
+    from zhengwu.kernel.rows import save_changed
+
+    year = CalendarYear.objects.create(year=2035, source="package")
+    year.note = "整行"
+    with CaptureQueriesContext(connection) as queries:
+        written = save_changed(year)
+    assert {"year", "source", "note", "loaded_at"} <= set(written)
+    assert len(queries) == 1 and '"year"' in queries[0]["sql"]
+    assert CalendarYear.objects.get(pk=year.pk).note == "整行"
+
+
+def test_a_row_gone_is_an_error_and_nothing_is_written():
+    from django.db import DatabaseError
+
+    from zhengwu.kernel.rows import remember, save_changed
+
+    year = CalendarYear.objects.create(year=2036, source="package")
+    remember(year)
+    CalendarYear.objects.filter(pk=year.pk).delete()
+    year.note = "晚了"
+    with pytest.raises(DatabaseError):
+        save_changed(year)
+    assert not CalendarYear.objects.filter(year=2036).exists()

@@ -426,16 +426,35 @@ class TestDatabaseCalendar:
         assert working_days_between(D(2025, 9, 26), D(2025, 10, 9)) == 4
 
     def test_cache_costs_one_query_and_sees_new_years(self, django_assert_num_queries):
+        from django.db import transaction
+
         seed_from_package(years=[2025])
         first = current_calendar()
-        with django_assert_num_queries(1):
-            assert current_calendar() is first
+        with transaction.atomic():  # a new transaction (block): the stamp is checked once
+            with django_assert_num_queries(1):
+                assert current_calendar() is first
+            with django_assert_num_queries(0):
+                assert current_calendar() is first
+                assert add_working_days(D(2025, 3, 3), 2) == D(2025, 3, 5)
+            # a savepoint is a block of its own: checked again
+            with transaction.atomic(), django_assert_num_queries(1):
+                assert current_calendar() is first
         assert deadline(D(2025, 12, 20), 20).provisional is True
         seed_from_package(years=[2026])
         assert current_calendar() is not first
         result = deadline(D(2025, 12, 20), 20)
         assert result.provisional is False
         assert result.due == naive_add(D(2025, 12, 20), 20)
+
+    def test_a_year_loaded_inside_the_transaction_is_seen_at_once(self):
+        from django.db import transaction
+
+        seed_from_package(years=[2025])
+        with transaction.atomic():
+            assert current_calendar().loaded_years == {2025}  # checked, remembered
+            seed_from_package(years=[2026])  # in this same transaction
+            assert current_calendar().loaded_years == {2025, 2026}
+            assert deadline(D(2025, 12, 20), 20).provisional is False
 
     def test_rows_of_a_year_not_declared_loaded_are_ignored(self):
         HolidayCalendar.objects.create(date=D(2027, 2, 8), kind="holiday", name="春节", year=2027)

@@ -776,12 +776,28 @@ def restore(bpmn_xml: str, state: str | bytes) -> Instance:
 # --------------------------------------------------------------------------- the API
 
 
+# Per thread: (BPMN, state, its ready tasks) of the state this thread's last start/complete
+# returned. A step completes a task and then asks for the ready tasks of the state it got
+# back: that answer is known already, and restoring the workflow again would cost as much as
+# the step itself. Any other state is restored.
+_last = threading.local()
+
+
+def _remember_ready(bpmn_xml: str, instance: Instance) -> str:
+    state = instance.dump()
+    _last.entry = (bpmn_xml, state, tuple(instance.ready_tasks()))
+    return state
+
+
 def start(bpmn_xml: str, data: Mapping[str, Any] | None = None) -> str:
     """Start an instance (optionally with initial data) and return its state."""
-    return new_instance(bpmn_xml, data).dump()
+    return _remember_ready(bpmn_xml, new_instance(bpmn_xml, data))
 
 
 def ready_tasks(bpmn_xml: str, state: str | bytes) -> list[UserTask]:
+    entry = getattr(_last, "entry", None)
+    if entry is not None and entry[1] == state and entry[0] == bpmn_xml:
+        return list(entry[2])  # UserTask is immutable
     return restore(bpmn_xml, state).ready_tasks()
 
 
@@ -796,7 +812,7 @@ def complete(
     """Complete the ready user task ``task_name`` (or ``task_id``); return the new state."""
     instance = restore(bpmn_xml, state)
     instance.complete(task_name, data, task_id=task_id)
-    return instance.dump()
+    return _remember_ready(bpmn_xml, instance)
 
 
 def is_finished(bpmn_xml: str, state: str | bytes) -> bool:

@@ -17,13 +17,24 @@ from typing import Any
 
 from django.db import connections
 
-from zhengwu.cases.models import Case, CaseTask
-from zhengwu.kernel.fastread import JoinedReader, quoted_column
+from zhengwu.cases.models import (
+    Case,
+    CaseMaterial,
+    CaseTask,
+    ProcessBinding,
+    ProcessDefinition,
+    SpecialProcedure,
+)
+from zhengwu.kernel import rows
+from zhengwu.kernel.fastread import JoinedReader, fetch_one, quote, quoted_column
 
 _CASE = JoinedReader(Case, {})
 _CASE_PROCESS = JoinedReader(Case, {"process": None})
 _CASE_ITEM = JoinedReader(Case, {"item_version": None, "department": None})
 _TASK = JoinedReader(CaseTask, {})
+_MATERIAL = JoinedReader(CaseMaterial, {})
+_PROCEDURE = JoinedReader(SpecialProcedure, {})
+_PROCESS = JoinedReader(ProcessDefinition, {})
 
 
 def _in_range(pk: Any) -> bool:
@@ -48,13 +59,18 @@ def _lock_suffix(with_process: bool, using: str) -> str:
 def lock_case(case_id: Any, *, with_process: bool = False, using: str = "default") -> Case | None:
     """The case, its row locked until the transaction ends (``SELECT … FOR UPDATE``), or None.
 
-    ``with_process`` joins its process definition (``case.process`` set, not locked)."""
+    ``with_process`` joins its process definition (``case.process`` set, not locked). The
+    values read are remembered (``kernel.rows.remember``): ``rows.save_changed(case)`` then
+    writes only the fields changed since."""
     pk = Case._meta.pk.get_prep_value(case_id)  # type: ignore[union-attr]  # the ORM's checks
     if not _in_range(pk):
         return None
     reader = _CASE_PROCESS if with_process else _CASE
     suffix = _lock_suffix(with_process, using)
-    return reader.one(_by_id(using), [pk], suffix=suffix, using=using)  # type: ignore[no-any-return]
+    case: Case | None = reader.one(_by_id(using), [pk], suffix=suffix, using=using)
+    if case is not None:
+        rows.remember(case)  # the row is locked: a save may write only what changed
+    return case
 
 
 def case_with_item(case_id: int, *, using: str = "default") -> Case | None:
@@ -66,15 +82,63 @@ def case_with_item(case_id: int, *, using: str = "default") -> Case | None:
 
 
 def open_tasks(case: Case, *, using: str = "default") -> list[CaseTask]:
-    """The case's open tasks in the order they were opened (``task.case`` is ``case``)."""
+    """The case's open tasks in the order they were opened (``task.case`` is ``case``), their
+    values remembered as :func:`lock_case` remembers the case's."""
 
     def col(name: str) -> str:
         return "m." + quoted_column(CaseTask, name, using=using)
 
-    return _TASK.all(
+    tasks: list[CaseTask] = _TASK.all(
         f"{col('case')} = %s AND {col('closed_at')} IS NULL",
         [case.pk],
         suffix=f"ORDER BY {col('id')}",
         parent=("case", case),
         using=using,
     )
+    for task in tasks:
+        rows.remember(task)  # read under the case's lock: a save may write only what changed
+    return tasks
+
+
+def _children(reader: JoinedReader, model: Any, case: Case, order: str, using: str) -> list[Any]:
+    def col(name: str) -> str:
+        return "m." + quoted_column(model, name, using=using)
+
+    return reader.all(  # type: ignore[no-any-return]
+        f"{col('case')} = %s",
+        [case.pk],
+        suffix="ORDER BY " + ", ".join(col(n) for n in order.split()),
+        parent=("case", case),
+        using=using,
+    )
+
+
+def materials(case: Case, *, using: str = "default") -> list[CaseMaterial]:
+    """The case's materials in their order (``case.materials.all()``)."""
+    return _children(_MATERIAL, CaseMaterial, case, "sort_order id", using)
+
+
+def special_procedures(case: Case, *, using: str = "default") -> list[SpecialProcedure]:
+    """The case's special procedures, oldest first (``case.special_procedures.all()``)."""
+    return _children(_PROCEDURE, SpecialProcedure, case, "id", using)
+
+
+def process_by_digest(digest: str, *, using: str = "default") -> ProcessDefinition | None:
+    """The process definition of this BPMN digest (each version is immutable), or None."""
+    where = f"m.{quoted_column(ProcessDefinition, 'digest', using=using)} = %s"
+    return _PROCESS.one(where, [digest], suffix="LIMIT 1", using=using)  # type: ignore[no-any-return]
+
+
+def bound_process_key(implementation_code: str, *, using: str = "default") -> str | None:
+    """The process key bound to an implementation list (``ProcessBinding``), or None."""
+
+    def col(name: str) -> str:
+        return quoted_column(ProcessBinding, name, using=using)
+
+    table = quote(str(ProcessBinding._meta.db_table), using=using)
+    row = fetch_one(
+        f"SELECT {col('process_key')} FROM {table} WHERE {col('implementation_code')} = %s",  # noqa: S608
+        [implementation_code],
+        using=using,
+    )
+    return str(row[0]) if row is not None else None

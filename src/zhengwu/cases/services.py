@@ -17,6 +17,7 @@ The clock (行政许可法):
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Iterable, Sequence
@@ -76,14 +77,14 @@ from zhengwu.cases.models import (
     Message,
     Notice,
     Payment,
-    ProcessBinding,
     ProcessDefinition,
     SpecialProcedure,
     Supervision,
     Transfer,
 )
+from zhengwu.catalog import fixed_reads as catalog_fixed_reads
 from zhengwu.catalog import selectors as catalog_selectors
-from zhengwu.kernel import sequences, workdays
+from zhengwu.kernel import fastread, rows, sequences, workdays
 from zhengwu.kernel.actors import SYSTEM, Actor
 from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.crypto import blind_index
@@ -91,6 +92,7 @@ from zhengwu.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from zhengwu.kernel.events import emit
 from zhengwu.kernel.identifiers import parse_citizen_id, parse_uscc
 from zhengwu.kernel.outbox import active_endpoints, outbox_enqueue
+from zhengwu.kernel.tasks import enqueue_with_change
 from zhengwu.licences import exemptions
 from zhengwu.org import selectors as org_selectors
 
@@ -177,8 +179,13 @@ def _audit(
 
 
 def _event(case: Case, code: str, message: str, message_en: str, *, public: bool = True) -> None:
-    CaseEvent.objects.create(
-        case=case, code=code, message=message[:500], message_en=message_en[:500], public=public
+    rows.create(
+        CaseEvent,
+        case=case,
+        code=code,
+        message=message[:500],
+        message_en=message_en[:500],
+        public=public,
     )
 
 
@@ -195,7 +202,8 @@ def _step(
     channel: str = "",
 ) -> None:
     label_text = label or dict(StepAction.choices).get(action, action).split(" / ")[0]
-    CaseStep.objects.create(
+    rows.create(
+        CaseStep,
         case=case,
         step=step or action,
         step_label=label_text[:64],
@@ -260,15 +268,10 @@ def _notice(case: Case, kind: str, content: dict[str, Any]) -> Notice:
     year = _today().year
     seq = _next_sequence(f"notice:{kind}", date(year, 1, 1))
     number = f"灞政务{NOTICE_PREFIX[NoticeKind(kind)]}〔{year}〕{seq:06d}号"
-    notice = Notice.objects.create(case=case, kind=kind, number=number, content=content)
-    notice_id = notice.pk
+    notice = rows.create(Notice, case=case, kind=kind, number=number, content=content)
+    from zhengwu.cases.tasks import render_notice_pdf
 
-    def render() -> None:
-        from zhengwu.cases.tasks import render_notice_pdf
-
-        render_notice_pdf.enqueue(notice_id)
-
-    transaction.on_commit(render)
+    enqueue_with_change(render_notice_pdf, notice.pk)
     return notice
 
 
@@ -277,7 +280,7 @@ def notify(case: Case, title: str, body: str) -> None:
     when an endpoint named ``sms`` / ``email`` is configured."""
     recipients = [u for u in (case.applicant_user_id, case.agent_user_id) if u]
     for user_id in dict.fromkeys(recipients):
-        Message.objects.create(user_id=user_id, case=case, title=title[:200], body=body)
+        rows.create(Message, user_id=user_id, case=case, title=title[:200], body=body)
     endpoints = active_endpoints(("sms", "email"))
     if not endpoints:
         return
@@ -319,15 +322,21 @@ SHIPPED_PROCESSES = {
 }
 
 
+@functools.lru_cache(maxsize=16)
+def _shipped_bpmn(filename: str) -> tuple[str, str]:
+    """(text, digest) of a BPMN file shipped in the package: read once per process."""
+    xml = resources.files("zhengwu.cases").joinpath("bpmn", filename).read_text("utf-8")
+    return xml, engine.digest(xml)
+
+
 def process_definition(key: str) -> ProcessDefinition:
     """The current version of a shipped process; a changed BPMN file becomes a new version
     (old versions stay, so running cases keep the definition they started with)."""
     if key not in SHIPPED_PROCESSES:
         raise NotFound(f"没有流程 {key}", f"No process {key}", field="process_key")
     filename, name = SHIPPED_PROCESSES[key]
-    xml = resources.files("zhengwu.cases").joinpath("bpmn", filename).read_text("utf-8")
-    digest = engine.digest(xml)
-    found = ProcessDefinition.objects.filter(digest=digest).first()
+    xml, digest = _shipped_bpmn(filename)
+    found = fixed_reads.process_by_digest(digest)
     if found is not None:
         return found
     engine.compile_process(xml)
@@ -343,9 +352,9 @@ def process_definition(key: str) -> ProcessDefinition:
 
 
 def process_key_for(version: Any) -> str:
-    binding = ProcessBinding.objects.filter(implementation_code=version.implementation_code).first()
-    if binding is not None:
-        return binding.process_key
+    bound = fixed_reads.bound_process_key(version.implementation_code)
+    if bound is not None:
+        return bound
     if len(version.joint_bodies or []) >= 2:
         return "joint_review"
     return "default"
@@ -777,7 +786,7 @@ def draft_create(
             case.item_name = version.name
             case.department_id = version.department_id
             case.case_type = version.case_type
-            case.save()
+            rows.save_changed(case)
             _materials_for(case, catalog_selectors.checklist_for(version, {}).materials)
         else:
             view = catalog_selectors.bundle_with_members(bundle_code)
@@ -793,7 +802,7 @@ def draft_create(
             case.bundle = view.bundle
             case.item_name = view.bundle.name
             case.department_id = view.bundle.lead_department_id
-            case.save()
+            rows.save_changed(case)
             _materials_for(case, view.materials)
         _event(case, "draft", "已保存草稿", "Draft saved", public=False)
         _audit(case, "draft_created", actor, None, channel=channel)
@@ -1015,12 +1024,14 @@ def _visible_to_staff_or_404(user: Any, case: Case) -> None:
 
 
 def _version_with_checklist(case: Case) -> Any:
-    """The pinned version with its materials and situation tree prefetched, set on the case,
-    so that ``checklist_for`` (limits, completeness) reads them in a fixed handful of queries
-    instead of one per question and option."""
+    """The pinned version with its materials and situation tree read (catalog.fixed_reads),
+    set on the case, so that ``checklist_for`` (limits, completeness) reads them in a fixed
+    handful of statements instead of one per question and option."""
     if case.item_version_id is None:
         return None
-    version = catalog_selectors.checklist_queryset().get(pk=case.item_version_id)
+    version = catalog_fixed_reads.checklist_version(case.item_version_id)
+    if version is None:  # a version is never deleted (PROTECT): only a broken database
+        raise NotFound("未找到该事项版本", "No such item version", field="item_version")
     case.item_version = version
     return version
 
@@ -1246,7 +1257,7 @@ def submit(
         case.received_on = today
         case.idempotency_key = key
         _assess_fee(case)
-        case.save()
+        rows.save_changed(case)
         _step(case, StepAction.SUBMIT, user, channel=actor.channel)
         _event(
             case,
@@ -1308,16 +1319,20 @@ def _deadline(
 
 def _suspensions(case: Case, today: date | None = None) -> list[tuple[date, date]]:
     ranges = []
-    for sp in case.special_procedures.all():
+    for sp in fixed_reads.special_procedures(case):
         ranges.append((sp.started_on, sp.ended_on or max(today or _today(), sp.started_on)))
     return ranges
 
 
-def recompute_deadlines(case: Case, *, today: date | None = None) -> None:
-    """Due dates from the day of acceptance, the limits, the extension and the suspensions."""
+def recompute_deadlines(
+    case: Case, *, today: date | None = None, suspensions: Sequence[Any] | None = None
+) -> None:
+    """Due dates from the day of acceptance, the limits, the extension and the suspensions
+    (read unless given: at acceptance there can be none yet)."""
     if case.accepted_on is None:
         return
-    suspensions = _suspensions(case, today)
+    if suspensions is None:
+        suspensions = _suspensions(case, today)
     if case.case_type == "1":  # 即办件: the same day
         case.promised_due = case.statutory_due = case.accepted_on
         case.due_provisional = False
@@ -1379,8 +1394,8 @@ def _sync_tasks(
     lock (rows it closed meanwhile are skipped), else they are read here."""
     bpmn = case.process.bpmn if case.process else ""
     ready = engine.ready_tasks(bpmn, state)
-    rows = fixed_reads.open_tasks(case) if open_tasks is None else open_tasks
-    open_rows = {t.engine_task_id: t for t in rows if t.closed_at is None}
+    task_rows = fixed_reads.open_tasks(case) if open_tasks is None else open_tasks
+    open_rows = {t.engine_task_id: t for t in task_rows if t.closed_at is None}
     today = timezone.localdate(now)
     created = []
     for task in ready:
@@ -1388,7 +1403,8 @@ def _sync_tasks(
             continue
         department_id, role = _department_for_lane(case, task.lane)
         created.append(
-            CaseTask.objects.create(
+            rows.create(
+                CaseTask,
                 case=case,
                 engine_task_id=task.id,
                 step=task.name,
@@ -1500,7 +1516,7 @@ def _accept_locked(
                 if m.owed_until
             )
     if not (auto or on_receipt or owed or case.commitment):
-        missing = [m.name for m in case.materials.all() if m.required and not m.source]
+        missing = [m.name for m in fixed_reads.materials(case) if m.required and not m.source]
         if missing:
             raise Conflict(
                 f"材料不齐全，不能受理：{'、'.join(missing)}。请一次性告知补正，或按容缺受理",
@@ -1509,16 +1525,18 @@ def _accept_locked(
                 field="materials",
                 code="materials_incomplete",
             )
-    recompute_deadlines(case)
-    process = process_definition(process_key_for(case.item_version)) if case.item_version else None
+    # Special procedures and tasks belong to a case in progress: at acceptance it has none.
+    recompute_deadlines(case, suspensions=())
+    version = fastread.related(case, "item_version")
+    process = process_definition(process_key_for(version)) if version is not None else None
     if case.kind == CaseKind.BUNDLE:
         process = None
     case.status = CaseStatus.IN_PROGRESS
     if process is not None:
         case.process = process
         state = engine.start(process.bpmn)
-        _sync_tasks(case, state, now)
-    case.save()
+        _sync_tasks(case, state, now, open_tasks=[])
+    rows.save_changed(case)
     action = StepAction.AUTO_ACCEPT if auto else StepAction.ACCEPT
     _step(
         case,
@@ -1735,7 +1753,7 @@ def refuse(*, case_id: int, user: Any, reasons: str, channel: str = Channel.WIND
             case.receiving_department_id = account_policies.staff_department_id(user)
         if case.first_responder_id is None:
             case.first_responder = user
-        case.save()
+        rows.save_changed(case)
         _step(case, StepAction.REFUSE, user, opinion=reasons, channel=channel)
         _event(case, "refused", f"不予受理：{reasons}", f"Not accepted: {reasons}")
         _notice(case, NoticeKind.REFUSAL, {"reasons": reasons, "appeal": DEFAULT_APPEAL})
@@ -1884,7 +1902,7 @@ def _complete_engine_task(
             details={"status": case.status, "step": task.step},
         ) from None
     task.closed_at = now
-    task.save(update_fields=["closed_at", "assignee"])
+    rows.save_changed(task)  # closed (and the assignee, when the step was taken unclaimed)
     return _sync_tasks(case, state, now, open_tasks)
 
 
@@ -1987,7 +2005,7 @@ def complete_step(
                 f"{task.step}: {action}",
                 public=action == StepAction.PASS,
             )
-        case.save()
+        rows.save_changed(case)
         _audit(case, f"step_{action}", _actor(user, channel), before, step=task.step)
     return case
 
@@ -2039,8 +2057,9 @@ def _decided(case: Case, user: Any, decision: str, opinion: str, now: datetime) 
 
 
 def _result_name(case: Case) -> str:
-    if case.item_version is not None and case.item_version.result_name:
-        return case.item_version.result_name
+    version = fastread.related(case, "item_version")
+    if version is not None and version.result_name:
+        return str(version.result_name)
     return f"{case.item_name}审批结果"
 
 
@@ -2116,7 +2135,7 @@ def special_procedure_end(
         case.status = CaseStatus.IN_PROGRESS
         recompute_deadlines(case)
         _shift_task_dues(case, procedure.started_on, procedure.ended_on)
-        case.save()
+        rows.save_changed(case)
         _step(case, StepAction.RESUME, user, opinion=result, channel=channel)
         due = case.promised_due.strftime("%Y年%m月%d日") if case.promised_due else ""
         _event(
@@ -2206,7 +2225,7 @@ def extension_decide(
         if approve:
             case.extension_days += extension.days
             recompute_deadlines(case)
-            case.save()
+            rows.save_changed(case)
             due = case.promised_due.strftime("%Y年%m月%d日") if case.promised_due else ""
             _step(case, StepAction.EXTEND, user, opinion=extension.reason, channel=channel)
             _event(
@@ -2466,7 +2485,7 @@ def deliver(
             )
         case.status = CaseStatus.CONCLUDED
         case.concluded_at = now
-        case.save()
+        rows.save_changed(case)
         _step(
             case,
             StepAction.DELIVER,
@@ -2573,7 +2592,7 @@ def _terminate_locked(case: Case, user: Any, reason: str, actor: Actor) -> None:
     case.status = CaseStatus.TERMINATED
     case.concluded_at = now
     case.decision_reason = reason
-    case.save()
+    rows.save_changed(case)
     _step(case, StepAction.TERMINATE, user, opinion=reason, channel=actor.channel)
     _event(case, "terminated", f"办件终止：{reason}", f"Terminated: {reason}")
     notify(case, "办件终止", reason)
@@ -2644,7 +2663,7 @@ def commitment_verify(
         if not passed:
             _close_open(case, timezone.now())
             case.status = CaseStatus.REVOKED
-            case.save()
+            rows.save_changed(case)
             CreditRecord.objects.create(
                 case=case,
                 subject_name=case.applicant_name,
@@ -2885,7 +2904,7 @@ def _bundle_child_done(parent_id: int) -> None:
         Decision.APPROVE if any(c.decision == Decision.APPROVE for c in children) else Decision.DENY
     )
     parent.save()
-    rows = [
+    outcomes = [
         {
             "item": c.item_name,
             "number": c.number or "",
@@ -2896,14 +2915,14 @@ def _bundle_child_done(parent_id: int) -> None:
         }
         for c in children
     ]
-    _notice(parent, NoticeKind.BUNDLE_RESULT, {"children": rows})
+    _notice(parent, NoticeKind.BUNDLE_RESULT, {"children": outcomes})
     _event(
         parent,
         "concluded",
         f"一件事已全部办结（{len(children)} 项）",
         f"All {len(children)} members concluded",
     )
-    notify(parent, "一件事已办结", "；".join(f"{r['item']}：{_child_outcome(r)}" for r in rows))
+    notify(parent, "一件事已办结", "；".join(f"{r['item']}：{_child_outcome(r)}" for r in outcomes))
     _audit(parent, "concluded", SYSTEM, before)
     emit("case.concluded", case_id=parent.pk, number=parent.number or "", decision=parent.decision)
 
@@ -2991,7 +3010,7 @@ def recompute_provisional(*, year: int | None = None) -> int:
             case = _lock(pk)
             before = _snapshot(case)
             recompute_deadlines(case)
-            case.save()
+            rows.save_changed(case)
             if before != _snapshot(case) or not case.due_provisional:
                 _event(
                     case,

@@ -340,11 +340,43 @@ def _label(choices: Any, code: str) -> str:
         return code
 
 
+@dataclass(frozen=True)
+class ChecklistRows:
+    """A version's checklist rows as ``checklist_for`` reads them, each list in sort order."""
+
+    materials: list[Material]
+    situations: list[Situation]
+    options: dict[int, list[SituationOption]]  # situation pk → its options
+    option_materials: dict[int, list[Material]]  # option pk → the materials it requires
+
+    ATTRIBUTE = "_checklist_rows"  # set on a version read by catalog.fixed_reads
+
+
+def checklist_rows(version: ItemVersion) -> ChecklistRows:
+    """The rows set on ``version`` by :func:`zhengwu.catalog.fixed_reads.checklist_version`,
+    else read through its (prefetched, or else lazily queried) related managers."""
+    rows = version.__dict__.get(ChecklistRows.ATTRIBUTE)
+    if isinstance(rows, ChecklistRows):
+        return rows
+    situations = list(version.situations.all())
+    options = {s.pk: list(s.options.all()) for s in situations}
+    return ChecklistRows(
+        materials=list(version.materials.all()),
+        situations=situations,
+        options=options,
+        option_materials={o.pk: list(o.materials.all()) for os in options.values() for o in os},
+    )
+
+
 def situation_tree(version: ItemVersion) -> list[SituationNode]:
     """The version's questions as a tree: top-level questions, each option with the follow-up
     questions shown when it is chosen. Built from prefetched rows; a (malformed) cycle is cut
     because every question appears at most once."""
-    situations = list(version.situations.all())
+    return _tree(checklist_rows(version))
+
+
+def _tree(rows: ChecklistRows) -> list[SituationNode]:
+    situations = rows.situations
     by_parent: dict[int | None, list[Situation]] = defaultdict(list)
     for situation in situations:
         by_parent[situation.parent_option_id].append(situation)
@@ -359,10 +391,10 @@ def situation_tree(version: ItemVersion) -> list[SituationNode]:
             options = [
                 OptionNode(
                     option=option,
-                    materials=list(option.materials.all()),
+                    materials=list(rows.option_materials.get(option.pk, ())),
                     follow_ups=build(by_parent.get(option.pk, [])),
                 )
-                for option in situation.options.all()
+                for option in rows.options.get(situation.pk, ())
             ]
             result.append(SituationNode(situation=situation, options=options))
         return result
@@ -450,7 +482,8 @@ def checklist_for(version: ItemVersion, answers: dict[str, str]) -> Checklist:
     the case may take).
     """
     answers = dict(answers or {})
-    tree = situation_tree(version)
+    rows = checklist_rows(version)
+    tree = _tree(rows)
     known: dict[str, SituationNode] = {}
 
     def index(nodes: list[SituationNode]) -> None:
@@ -477,7 +510,7 @@ def checklist_for(version: ItemVersion, answers: dict[str, str]) -> Checklist:
                 code="unknown_option",
             )
 
-    materials: list[Material] = [m for m in version.materials.all() if m.required]
+    materials: list[Material] = [m for m in rows.materials if m.required]
     seen_keys = {m.key for m in materials}
     conditions: list[str] = []
     promised: list[int] = []

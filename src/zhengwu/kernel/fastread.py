@@ -13,6 +13,7 @@ clearer tool.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -270,9 +271,34 @@ def quote(name: str, *, using: str = "default") -> str:
     return str(connections[using].ops.quote_name(name))
 
 
+@functools.lru_cache(maxsize=1024)
 def quoted_column(model: type[Model], name: str, *, using: str = "default") -> str:
-    """The quoted column of ``model``'s concrete field ``name`` (``…_id`` for a foreign key)."""
+    """The quoted column of ``model``'s concrete field ``name`` (``…_id`` for a foreign key);
+    kept per process (fixed statements spell their clauses with it on every call)."""
     column = getattr(model._meta.get_field(name), "column", None)
     if not column:
         raise ValueError(f"{model.__name__}.{name} has no column")
     return quote(str(column), using=using)
+
+
+_PK_READERS: dict[type[Model], JoinedReader] = {}
+
+
+def related(instance: Model, name: str, *, using: str = "default") -> Any:
+    """``instance.<name>`` (a forward foreign key) read as a fixed primary-key statement and
+    cached on the instance as the ORM's lazy load caches it (None for a null key). Once
+    cached — by this, ``select_related`` or an assignment — no statement is run."""
+    field: Any = instance._meta.get_field(name)
+    if field.is_cached(instance):
+        return field.get_cached_value(instance)
+    key = getattr(instance, field.attname)
+    found = None
+    if key is not None:
+        target = field.related_model
+        reader = _PK_READERS.get(target)
+        if reader is None:
+            reader = _PK_READERS[target] = JoinedReader(target, {})
+        pk_column = quote(str(target._meta.pk.column), using=using)
+        found = reader.one(f"m.{pk_column} = %s", [key], using=using)
+    field.set_cached_value(instance, found)
+    return found

@@ -123,8 +123,9 @@ def outbox_enqueue(
                 )
         except IntegrityError:
             return OutboxMessage.objects.get(idempotency_key=idempotency_key)
-        message_id = message.pk
-        transaction.on_commit(lambda: schedule_delivery(message_id))
+        from zhengwu.kernel.tasks import deliver_outbox_message, enqueue_with_change
+
+        enqueue_with_change(deliver_outbox_message, message.pk)
     return message
 
 

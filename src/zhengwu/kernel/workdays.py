@@ -446,6 +446,17 @@ class _Snapshot:
 # cache, not state: every process sees a newly loaded year on its next call).
 _snapshot_lock = threading.Lock()
 _snapshot: _Snapshot | None = None
+# Per thread (Django's connections are): (atomic block, snapshot) last validated inside that
+# block. A deadline computed twice in one transaction — acceptance computes three — checks the
+# stamp once; a new transaction, or a savepoint inside one, checks again.
+_validated = threading.local()
+
+
+def _current_block() -> Any:
+    from django.db import connection
+
+    blocks = connection.atomic_blocks
+    return blocks[-1] if connection.in_atomic_block and blocks else None
 
 
 def _stamp() -> tuple[Any, ...]:
@@ -463,7 +474,8 @@ def _stamp() -> tuple[Any, ...]:
 
 
 def current_calendar() -> Calendar:
-    """The platform calendar from the tables (cached; one aggregate query to validate).
+    """The platform calendar from the tables (cached; one aggregate query to validate, once
+    per transaction block).
 
     Rows of a year are used once the year is declared loaded (a ``CalendarYear`` row):
     until then the year is provisional, and every write path for a loaded year touches its
@@ -472,9 +484,14 @@ def current_calendar() -> Calendar:
     global _snapshot
     from zhengwu.kernel.models import CalendarYear, HolidayCalendar
 
-    stamp = _stamp()
+    block = _current_block()
     snapshot = _snapshot
+    memo = getattr(_validated, "memo", None)
+    if snapshot is not None and block is not None and memo == (block, snapshot):
+        return snapshot.calendar  # already checked in this transaction (see calendar_changed)
+    stamp = _stamp()
     if snapshot is not None and snapshot.stamp == stamp:
+        _validated.memo = (block, snapshot) if block is not None else None
         return snapshot.calendar
     with _snapshot_lock:
         years = frozenset(CalendarYear.objects.values_list("year", flat=True))
@@ -486,6 +503,7 @@ def current_calendar() -> Calendar:
         calendar = Calendar(frozenset(holidays), frozenset(workdays), years)
         # Cache only if nothing committed while we read, else the next call rebuilds.
         _snapshot = _Snapshot(stamp, calendar) if _stamp() == stamp else None
+        _validated.memo = (block, _snapshot) if block is not None and _snapshot else None
     return calendar
 
 
@@ -545,6 +563,7 @@ def calendar_changed(year: int) -> None:
     from zhengwu.kernel.models import CalendarYear
 
     CalendarYear.objects.filter(year=year).update(loaded_at=timezone.now())
+    _validated.memo = None  # this transaction's next deadline sees the change
     emit("calendar.year_loaded", year=year)
 
 

@@ -27,6 +27,7 @@ from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.crypto import blind_index
 from zhengwu.kernel.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from zhengwu.kernel.events import emit
+from zhengwu.kernel.fastread import JoinedReader, quoted_column
 from zhengwu.kernel.identifiers import (
     make_licence_identifier,
     parse_citizen_id,
@@ -790,6 +791,29 @@ def _case_metadata(licence_type: LicenceType, case: Any) -> dict[str, str]:
     return out
 
 
+# Every approved case asks these two once (``case.result_produced``): fixed statements
+# (kernel.fastread) rather than ORM queries compiled anew each time.
+_LICENCE = JoinedReader(Licence, {})
+_TYPE = JoinedReader(LicenceType, {})
+
+
+def _licence_of_case(case_id: Any) -> Licence | None:
+    if not isinstance(case_id, int) or isinstance(case_id, bool):
+        return Licence.objects.filter(case_id=case_id).first()
+    if not -(2**63) <= case_id < 2**63:
+        return None
+    case, issued, pk = (quoted_column(Licence, n) for n in ("case", "issue_date", "id"))
+    return _LICENCE.one(  # type: ignore[no-any-return]
+        f"m.{case} = %s", [case_id], suffix=f"ORDER BY m.{issued} DESC, m.{pk} DESC LIMIT 1"
+    )
+
+
+def _active_type(code: str) -> LicenceType | None:
+    code_col, active_col = quoted_column(LicenceType, "code"), quoted_column(LicenceType, "active")
+    where = f"m.{code_col} = %s AND m.{active_col} = %s"
+    return _TYPE.one(where, [code, True])  # type: ignore[no-any-return]
+
+
 def issue_from_case(case_id: Any) -> Licence | None:
     """Issue the licence of an approved case (idempotent: one licence per case).
 
@@ -798,7 +822,7 @@ def issue_from_case(case_id: Any) -> Licence | None:
     """
     from zhengwu.cases import selectors as case_selectors
 
-    existing = Licence.objects.filter(case_id=case_id).first() if case_id else None
+    existing = _licence_of_case(case_id) if case_id else None
     if existing is not None:
         return existing
     case = case_selectors.case_by_id(case_id)
@@ -806,7 +830,7 @@ def issue_from_case(case_id: Any) -> Licence | None:
         logger.warning("licence from case: case %s not found", case_id)
         return None
     type_code = (case.item_version.result_licence_type if case.item_version else "") or ""
-    licence_type = LicenceType.objects.filter(code=type_code.strip().upper(), active=True).first()
+    licence_type = _active_type(type_code.strip().upper()) if type_code.strip() else None
     if licence_type is None:
         if type_code:
             logger.warning("case %s: licence type %s is not defined", case.number, type_code)
