@@ -421,6 +421,17 @@ def row_contents() -> dict[str, Any]:
     }
 
 
+def _mogrify(sql: str, params: Any) -> str:
+    """``sql`` with ``params`` inlined as psycopg would send them. Django's cursors bind on the
+    server (decision 0009) and have no ``mogrify``: a client-side cursor on the same
+    connection does it."""
+    import psycopg
+    from django.db import connection
+
+    connection.ensure_connection()
+    return str(psycopg.ClientCursor(connection.connection).mogrify(sql, params))
+
+
 def load_cases(world: dict[str, Any], n: int, persons: int) -> dict[str, Any]:
     from django.db import connection
 
@@ -433,7 +444,7 @@ def load_cases(world: dict[str, Any], n: int, persons: int) -> dict[str, Any]:
         columns, exprs, params = _defaults_sql(Case, case_expressions(world))
         sql = CASE_SQL.format(columns=", ".join(columns), exprs=", ".join(exprs))
         # the defaults are positional; the generator's parameters named — inline the former
-        sql = sql.replace("%s", "{}").format(*(cursor.mogrify("%s", [p]) for p in params))
+        sql = sql.replace("%s", "{}").format(*(_mogrify("%s", [p]) for p in params))
         cursor.execute(
             sql,
             {
@@ -547,7 +558,7 @@ def _load_tasks(cursor: Any, world: dict[str, Any], model: Any) -> None:
     }
     columns, exprs, params = _defaults_sql(model, given)
     sql = TASK_SQL.format(columns=", ".join(columns), exprs=", ".join(exprs))
-    sql = sql.replace("%s", "{}").format(*(cursor.mogrify("%s", [p]) for p in params))
+    sql = sql.replace("%s", "{}").format(*(_mogrify("%s", [p]) for p in params))
     cursor.execute(sql, {"handling": world["handling"], "ndept": len(world["handling"])})
 
 
@@ -721,7 +732,7 @@ def explain(calls: dict[str, tuple[str, Callable]]) -> dict[str, Any]:
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
                 plan = "\n".join(r[0] for r in cursor.fetchall())
-                text = cursor.mogrify(sql, params)
+                text = _mogrify(sql, params)
             plans[name]["statements"].append({"sql": text, "plan": plan})
     return plans
 
