@@ -111,3 +111,15 @@ def test_a_step_writes_only_the_case_fields_it_changed(world):
     fresh = Case.objects.get(pk=case.pk)
     assert fresh.current_step == "decide" and fresh.applicant_phone == "13900000000"
     assert fresh.number == case.number
+
+
+def test_has_material_from_is_the_orms_exists(world):
+    from zhengwu.cases.choices import MaterialSource
+    from zhengwu.cases.models import CaseMaterial
+
+    case = _walk_in(world, FOOD)
+    for source in (MaterialSource.LICENCE, MaterialSource.PAPER, ""):
+        expected = CaseMaterial.objects.filter(case=case, source=source).exists()
+        assert fixed_reads.has_material_from(case.pk, source) is expected
+    assert fixed_reads.has_material_from(case.pk, MaterialSource.PAPER) is True  # a walk-in
+    assert fixed_reads.has_material_from(2**70, MaterialSource.PAPER) is False

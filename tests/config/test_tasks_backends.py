@@ -8,7 +8,7 @@ from django.test import override_settings
 from tests.config.sample_tasks import add
 
 RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DB_TASKS = {"default": {"BACKEND": "zhengwu.kernel.taskbackend.DatabaseBackend"}}
 
 
 @pytest.mark.redis

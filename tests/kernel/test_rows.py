@@ -154,3 +154,32 @@ def test_a_row_gone_is_an_error_and_nothing_is_written():
     with pytest.raises(DatabaseError):
         save_changed(year)
     assert not CalendarYear.objects.filter(year=2036).exists()
+
+
+def test_model_signals_are_sent_as_save_sends_them_when_someone_listens():
+    from django.db.models import signals
+
+    from zhengwu.kernel.rows import create, save_changed
+
+    seen = []
+
+    def stamp(sender, instance, update_fields=None, **kwargs):
+        seen.append(("pre", update_fields))
+        instance.note = (instance.note or "") + "+"
+
+    def after(sender, instance, created, update_fields=None, **kwargs):
+        seen.append(("post", created, update_fields))
+
+    signals.pre_save.connect(stamp, sender=CalendarYear)
+    signals.post_save.connect(after, sender=CalendarYear)
+    try:
+        year = create(CalendarYear, year=2037, source="package", note="a")
+        year.source = "admin"
+        save_changed(year)
+    finally:
+        signals.pre_save.disconnect(stamp, sender=CalendarYear)
+        signals.post_save.disconnect(after, sender=CalendarYear)
+    assert seen[0] == ("pre", None) and seen[1] == ("post", True, None)
+    assert seen[2][0] == "pre" and "source" in seen[2][1]
+    assert seen[3][:2] == ("post", False)
+    assert CalendarYear.objects.get(year=2037).note == "a+"  # the receiver's change was written

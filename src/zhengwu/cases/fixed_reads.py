@@ -142,3 +142,22 @@ def bound_process_key(implementation_code: str, *, using: str = "default") -> st
         using=using,
     )
     return str(row[0]) if row is not None else None
+
+
+def has_material_from(case_id: Any, source: str, *, using: str = "default") -> bool:
+    """Whether any material of the case was provided this way (unlocked; submit asks it
+    before deciding whether licences need the re-check transaction)."""
+    pk = Case._meta.pk.get_prep_value(case_id)  # type: ignore[union-attr]
+    if not _in_range(pk):
+        return False
+
+    def col(name: str) -> str:
+        return quoted_column(CaseMaterial, name, using=using)
+
+    table = quote(str(CaseMaterial._meta.db_table), using=using)
+    row = fetch_one(
+        f"SELECT 1 FROM {table} WHERE {col('case')} = %s AND {col('source')} = %s LIMIT 1",  # noqa: S608
+        [pk, source],
+        using=using,
+    )
+    return row is not None

@@ -1193,7 +1193,7 @@ def submit(
     # 免证办: licences are re-checked first, in their own transaction, so that a licence
     # revoked since the draft stays "needs upload" even when the submission is refused. Most
     # drafts name no licence: one unlocked read tells, and only the others pay the transaction.
-    if CaseMaterial.objects.filter(case_id=case_id, source=MaterialSource.LICENCE).exists():
+    if fixed_reads.has_material_from(case_id, MaterialSource.LICENCE):
         with transaction.atomic():
             case = _lock(case_id)
             if _is_filer(user, case) and case.status == CaseStatus.DRAFT:
@@ -2471,7 +2471,8 @@ def deliver(
         now = timezone.now()
         started = task.opened_at
         _complete_engine_task(case, task, {"action": "pass"}, now, open_tasks)
-        Delivery.objects.create(
+        rows.create(
+            Delivery,
             case=case,
             method=method,
             tracking_no=tracking_no,

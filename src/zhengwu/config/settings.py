@@ -167,7 +167,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASK_BACKEND_NAME = env.choice(env.TASKS, ("database", "rq", "immediate"))
 REDIS_URL = env.text(env.REDIS_URL)
 if TASK_BACKEND_NAME == "database":
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    TASKS = {"default": {"BACKEND": "zhengwu.kernel.taskbackend.DatabaseBackend"}}
 elif TASK_BACKEND_NAME == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:

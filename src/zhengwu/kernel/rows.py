@@ -19,7 +19,7 @@ import copy
 from typing import Any, TypeVar
 
 from django.db import DatabaseError, connections
-from django.db.models import AutoField, BigAutoField, JSONField, Model, SmallAutoField
+from django.db.models import AutoField, BigAutoField, JSONField, Model, SmallAutoField, signals
 
 from zhengwu.kernel.fastread import quote
 
@@ -61,18 +61,38 @@ def insert_statement(instance: Model, *, using: str = "default") -> tuple[str, l
     return sql, values
 
 
+def _listened(model: type[Model]) -> bool:
+    return bool(signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model))
+
+
 def add(instance: Model, *, using: str = "default") -> Model:
     """Insert the new ``instance`` in one ``INSERT … RETURNING pk`` — what ``save()`` does for
-    a new row, without compiling the statement each time or sending model signals (the
-    project uses none for domain behaviour: see ``kernel.events``). Returns the instance,
-    stored and remembered (:func:`remember`)."""
+    a new row, without compiling the statement each time. ``pre_save`` and ``post_save`` are
+    sent as ``save()`` sends them when the model has receivers (a library's, such as
+    django-tasks-db's; zhengwu's domains use events instead). Returns the instance, stored
+    and remembered (:func:`remember`)."""
+    model = type(instance)
     pk = instance._meta.pk
     assert pk is not None
+    listened = _listened(model)
+    if listened:
+        signals.pre_save.send(
+            sender=model, instance=instance, raw=False, using=using, update_fields=None
+        )
     sql, values = insert_statement(instance, using=using)
     with connections[using].cursor() as cursor:
         cursor.execute(f"{sql} RETURNING {quote(str(pk.column), using=using)}", values)
         row = cursor.fetchone()
     inserted(instance, row[0], using=using)
+    if listened:
+        signals.post_save.send(
+            sender=model,
+            instance=instance,
+            created=True,
+            update_fields=None,
+            raw=False,
+            using=using,
+        )
     remember(instance)
     return instance
 
@@ -153,9 +173,9 @@ def save_changed(instance: Model, *, using: str = "default") -> list[str]:
     saved with ``save()``, every field. Meant for rows the caller has locked
     (``SELECT … FOR UPDATE``): nobody else can have changed the fields it leaves alone.
 
-    The statement text is kept per model and set of fields. No model signals are sent (the
-    project uses none for domain behaviour: see ``kernel.events``). An UPDATE that matches no
-    row raises ``DatabaseError``, as ``save(update_fields=…)`` does.
+    The statement text is kept per model and set of fields. ``pre_save`` and ``post_save``
+    are sent (with ``update_fields``) when the model has receivers, as ``save()`` sends them.
+    An UPDATE that matches no row raises ``DatabaseError``, as ``save(update_fields=…)`` does.
     """
     loaded = instance.__dict__.get(_LOADED)
     meta = instance._meta
@@ -172,6 +192,15 @@ def save_changed(instance: Model, *, using: str = "default") -> list[str]:
         and (getattr(f, "auto_now", False) or state[f.attname] != loaded.get(f.attname, _UNSET))
     ]
     names = tuple(f.attname for f in fields)
+    listened = bool(fields) and _listened(type(instance))
+    if listened:
+        signals.pre_save.send(
+            sender=type(instance),
+            instance=instance,
+            raw=False,
+            using=using,
+            update_fields=frozenset(f.name for f in fields),
+        )
     if fields:
         connection = connections[using]
         key = (type(instance), names, using)
@@ -190,5 +219,14 @@ def save_changed(instance: Model, *, using: str = "default") -> list[str]:
             cursor.execute(sql, values)
             if cursor.rowcount != 1:
                 raise DatabaseError(f"{meta.label} {instance.pk}: the update matched no row")
+    if listened:
+        signals.post_save.send(
+            sender=type(instance),
+            instance=instance,
+            created=False,
+            update_fields=frozenset(f.name for f in fields),
+            raw=False,
+            using=using,
+        )
     remember(instance)
     return list(names)
