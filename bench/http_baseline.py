@@ -115,7 +115,9 @@ def production_env(tmp: Path, database_url: str) -> dict[str, str]:
             "ZHENGWU_VAR_DIR": str(tmp),
             "ZHENGWU_LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "zhengwu.config.settings",
-            "PYTHONPATH": str(ROOT),
+            # the checkout's own code first: a worktree beside the installed one (A/B runs)
+            # must serve its own src/, not the editable install's
+            "PYTHONPATH": os.pathsep.join((str(ROOT / "src"), str(ROOT))),
         }
     )
     return env
