@@ -728,3 +728,19 @@ def test_console_and_queue_query_counts_do_not_grow(
     with django_assert_max_num_queries(12):
         response = client.get(url("caller_lookup") + "?caller_phone=13700000001")
         assert response.status_code == 200
+
+
+def test_the_queue_shows_the_oldest_tickets_and_how_many_wait(client, hl, monkeypatch):
+    from zhengwu.hotline import selectors as hotline_selectors
+
+    first, second, third = (take(hl) for _ in range(3))
+    assert [t.pk for t in hotline_selectors.dispatch_queue(hl.dispatcher, limit=2)] == [
+        first.pk,
+        second.pk,
+    ]  # the oldest first, no more than asked
+    monkeypatch.setattr(hotline_selectors, "DISPATCH_QUEUE_LIMIT", 2)
+    response = signed_in(client, hl.dispatcher).get(url("dispatch_queue"))
+    assert [r.ticket.pk for r in response.context["rows"]] == [first.pk, second.pk]
+    assert response.context["waiting"] == 3
+    assert third.number not in page_text(response)
+    assert "共 3 件待派，下面是最早的 2 件。" in page_text(response)

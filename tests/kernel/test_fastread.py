@@ -209,3 +209,11 @@ def test_a_joined_read_is_the_orms_select_related():
     # only forward foreign keys can be joined
     with pytest.raises(ValueError):
         JoinedReader(StaffProfile, {"role_grants": None})
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_connections_with_prepared_statements_do_not_jit_compile():
+    # a generic plan's averaged estimates must not switch on JIT for a short query (0009)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -147,8 +147,11 @@ if _default_db["ENGINE"] == "django.db.backends.postgresql" and env.flag(
 ):
     # Django binds parameters on the client and never prepares (prepare_threshold None);
     # server-side binding lets psycopg prepare a statement after its 5th run on a connection.
-    # Decision 0009.
-    _default_db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+    # A prepared statement's generic plan estimates rows without the values, which can switch
+    # on JIT compilation (hundreds of ms) for a short query: off. Decision 0009.
+    _options = _default_db.setdefault("OPTIONS", {})
+    _options.update(server_side_binding=True, prepare_threshold=5)
+    _options["options"] = " ".join(filter(None, (_options.get("options", ""), "-c jit=off")))
 if _default_db["ENGINE"] == "django.db.backends.sqlite3":
     _default_db["OPTIONS"] = {
         # WAL lets readers run while one writer writes; IMMEDIATE takes the write lock at

@@ -293,15 +293,35 @@ def caller_history(viewer: Any, phone: str, limit: int = 20) -> list[Ticket]:
     )
 
 
-def dispatch_queue(viewer: Any) -> QuerySet[Ticket]:
-    """Tickets received and waiting for a dispatcher (oldest first), with the proposal."""
+DISPATCH_QUEUE_LIMIT = 200
+
+
+def dispatch_queue(viewer: Any, *, limit: int = DISPATCH_QUEUE_LIMIT) -> QuerySet[Ticket]:
+    """The ``limit`` oldest tickets received and waiting for a dispatcher (oldest first), with
+    the proposal.
+
+    The page's ids first (an index-only scan of ``hl_ticket_status`` that stops at ``limit``),
+    then those tickets: a prepared statement's generic plan cannot see that "received" is a
+    rare status, and for the one-statement form walked every ticket from the oldest (≈ 1 s at
+    5 M tickets, docs/benchmarks.md)."""
     _require_centre(viewer)
-    return (
+    page = (
         Ticket.objects.filter(status=TicketStatus.RECEIVED)
+        .order_by("received_at", "id")
+        .values("pk")[:limit]
+    )
+    return (
+        Ticket.objects.filter(pk__in=page)
         .select_related("topic", "proposed_department", "street", "community")
         .defer(*CALLER_FIELDS)
         .order_by("received_at", "id")
     )
+
+
+def dispatch_waiting(viewer: Any) -> int:
+    """How many tickets wait for a dispatcher (an index-only count)."""
+    _require_centre(viewer)
+    return Ticket.objects.filter(status=TicketStatus.RECEIVED).count()
 
 
 def department_orders(viewer: Any, status: Any = None) -> QuerySet[WorkOrder]:

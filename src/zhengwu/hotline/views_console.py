@@ -637,7 +637,8 @@ def dispatch_queue(request: HttpRequest) -> HttpResponse:
     routing proposal and a one-click dispatch to it."""
     _require_centre(request)
     returned = WorkOrder.objects.filter(status=OrderStatus.RETURNED).select_related("department")
-    tickets = selectors.dispatch_queue(request.user).prefetch_related(
+    limit = selectors.DISPATCH_QUEUE_LIMIT
+    tickets = selectors.dispatch_queue(request.user, limit=limit).prefetch_related(
         Prefetch("orders", queryset=returned.order_by("returned_at", "id"), to_attr="returned")
     )
     rows = [
@@ -649,10 +650,13 @@ def dispatch_queue(request: HttpRequest) -> HttpResponse:
         )
         for ticket in tickets
     ]
+    waiting = len(rows)
+    if waiting >= limit:  # more may wait than are shown: say how many
+        waiting = selectors.dispatch_waiting(request.user)
     return render(
         request,
         "hotline/console/dispatch_queue.html",
-        {**_base(request, "dispatch"), "rows": rows},
+        {**_base(request, "dispatch"), "rows": rows, "waiting": waiting},
     )
 
 
