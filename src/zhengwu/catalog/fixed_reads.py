@@ -32,6 +32,18 @@ def _order(model: Any, using: str) -> str:
     return f"ORDER BY {_col(model, 'sort_order', using)}, {_col(model, 'id', using)}"
 
 
+def _of_version(reader: JoinedReader, version: ItemVersion, using: str) -> list[Any]:
+    """The version's rows of ``reader``'s model, in sort order, knowing their version."""
+    model = reader.main.model
+    return reader.all(
+        f"{_col(model, 'version', using)} = %s",
+        [version.pk],
+        suffix=_order(model, using),
+        parent=("version", version),
+        using=using,
+    )
+
+
 def checklist_version(pk: int, *, using: str = "default") -> ItemVersion | None:
     """Version ``pk`` with ``item`` and ``department`` set and its :class:`ChecklistRows`
     (what ``checklist_queryset().get(pk=pk)`` prefetches), or None."""
@@ -40,20 +52,8 @@ def checklist_version(pk: int, *, using: str = "default") -> ItemVersion | None:
     )
     if version is None:
         return None
-    materials: list[Material] = _MATERIAL.all(
-        f"{_col(Material, 'version', using)} = %s",
-        [pk],
-        suffix=_order(Material, using),
-        parent=("version", version),
-        using=using,
-    )
-    situations: list[Situation] = _SITUATION.all(
-        f"{_col(Situation, 'version', using)} = %s",
-        [pk],
-        suffix=_order(Situation, using),
-        parent=("version", version),
-        using=using,
-    )
+    materials: list[Material] = _of_version(_MATERIAL, version, using)
+    situations: list[Situation] = _of_version(_SITUATION, version, using)
     options: dict[int, list[SituationOption]] = {s.pk: [] for s in situations}
     option_materials: dict[int, list[Material]] = {}
     if situations:
