@@ -456,6 +456,30 @@ class TestDatabaseCalendar:
             assert current_calendar().loaded_years == {2025, 2026}
             assert deadline(D(2025, 12, 20), 20).provisional is False
 
+    def test_a_block_entered_again_is_checked_again_after_a_second(self, monkeypatch):
+        # ``@transaction.atomic`` enters one Atomic object on every call: the memo of an
+        # earlier call must not outlive it for long (a year loaded by another process)
+        from django.db import transaction
+
+        from zhengwu.kernel import workdays
+        from zhengwu.kernel.models import CalendarYear
+
+        seed_from_package(years=[2025])
+        block = transaction.atomic()
+        with block:
+            assert current_calendar().loaded_years == {2025}
+        memo = workdays._validated.memo
+        assert memo is not None and memo[0] is block
+        seed_from_package(years=[2026])
+        workdays._validated.memo = memo  # as if another process had loaded it: our memo stays
+        clock = [workdays.time.monotonic()]
+        monkeypatch.setattr(workdays.time, "monotonic", lambda: clock[0])
+        with block:
+            assert CalendarYear.objects.filter(year=2026).exists()
+            assert current_calendar().loaded_years == {2025}  # within the second: remembered
+            clock[0] += workdays._VALIDATED_FOR
+            assert current_calendar().loaded_years == {2025, 2026}  # then checked again
+
     def test_rows_of_a_year_not_declared_loaded_are_ignored(self):
         HolidayCalendar.objects.create(date=D(2027, 2, 8), kind="holiday", name="春节", year=2027)
         assert is_working_day(D(2027, 2, 8)) is True

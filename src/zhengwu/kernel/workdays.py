@@ -15,8 +15,9 @@ Representation (the same invariant for the seed, file loading and the admin):
 The arithmetic lives in :class:`Calendar`, a pure immutable value: tests, benchmarks and
 batch jobs can build one without the database. :func:`current_calendar` builds it from the
 tables and caches it per process; the cache is checked against a cheap version stamp of
-``CalendarYear`` on every call, so several processes never disagree for longer than one
-query. Pass ``calendar=`` explicitly when computing many deadlines in a loop.
+``CalendarYear`` once per transaction (at most a second apart), so several processes never
+disagree for longer than one transaction. Pass ``calendar=`` explicitly when computing many
+deadlines in a loop.
 
 Years without a loaded official schedule are still computed — on weekdays minus the
 fixed-date statutory holidays (:func:`fixed_date_holidays`) — and every result that touched
@@ -30,6 +31,7 @@ from __future__ import annotations
 import bisect
 import functools
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -446,10 +448,13 @@ class _Snapshot:
 # cache, not state: every process sees a newly loaded year on its next call).
 _snapshot_lock = threading.Lock()
 _snapshot: _Snapshot | None = None
-# Per thread (Django's connections are): (atomic block, snapshot) last validated inside that
-# block. A deadline computed twice in one transaction — acceptance computes three — checks the
-# stamp once; a new transaction, or a savepoint inside one, checks again.
+# Per thread (Django's connections are): (atomic block, snapshot, when) last validated inside
+# that block. A deadline computed twice in one transaction — acceptance computes three — checks
+# the stamp once; a new transaction, or a savepoint inside one, checks again. The time bound
+# covers an ``Atomic`` object entered again for another transaction (``@transaction.atomic``
+# on a function enters the same object on every call).
 _validated = threading.local()
+_VALIDATED_FOR = 1.0  # seconds
 
 
 def _current_block() -> Any:
@@ -487,11 +492,18 @@ def current_calendar() -> Calendar:
     block = _current_block()
     snapshot = _snapshot
     memo = getattr(_validated, "memo", None)
-    if snapshot is not None and block is not None and memo == (block, snapshot):
+    if (
+        snapshot is not None
+        and block is not None
+        and memo is not None
+        and memo[0] is block
+        and memo[1] is snapshot
+        and time.monotonic() - memo[2] < _VALIDATED_FOR
+    ):
         return snapshot.calendar  # already checked in this transaction (see calendar_changed)
     stamp = _stamp()
     if snapshot is not None and snapshot.stamp == stamp:
-        _validated.memo = (block, snapshot) if block is not None else None
+        _validated.memo = (block, snapshot, time.monotonic()) if block is not None else None
         return snapshot.calendar
     with _snapshot_lock:
         years = frozenset(CalendarYear.objects.values_list("year", flat=True))
@@ -503,7 +515,8 @@ def current_calendar() -> Calendar:
         calendar = Calendar(frozenset(holidays), frozenset(workdays), years)
         # Cache only if nothing committed while we read, else the next call rebuilds.
         _snapshot = _Snapshot(stamp, calendar) if _stamp() == stamp else None
-        _validated.memo = (block, _snapshot) if block is not None and _snapshot else None
+        valid = block is not None and _snapshot is not None
+        _validated.memo = (block, _snapshot, time.monotonic()) if valid else None
     return calendar
 
 
