@@ -26,7 +26,7 @@ from zhengwu.cases.models import (
     SpecialProcedure,
 )
 from zhengwu.kernel import rows
-from zhengwu.kernel.fastread import JoinedReader, fetch_one, quote, quoted_column
+from zhengwu.kernel.fastread import JoinedReader, fetch_one, is_bigint, quote, quoted_column
 
 _CASE = JoinedReader(Case, {})
 _CASE_PROCESS = JoinedReader(Case, {"process": None})
@@ -35,11 +35,6 @@ _TASK = JoinedReader(CaseTask, {})
 _MATERIAL = JoinedReader(CaseMaterial, {})
 _PROCEDURE = JoinedReader(SpecialProcedure, {})
 _PROCESS = JoinedReader(ProcessDefinition, {})
-
-
-def _in_range(pk: Any) -> bool:
-    """A bigint key: larger numbers match no row (and SQLite could not even bind them)."""
-    return isinstance(pk, int) and -(2**63) <= pk < 2**63
 
 
 def _by_id(using: str) -> str:
@@ -63,7 +58,7 @@ def lock_case(case_id: Any, *, with_process: bool = False, using: str = "default
     values read are remembered (``kernel.rows.remember``): ``rows.save_changed(case)`` then
     writes only the fields changed since."""
     pk = Case._meta.pk.get_prep_value(case_id)  # type: ignore[union-attr]  # the ORM's checks
-    if not _in_range(pk):
+    if not is_bigint(pk):
         return None
     reader = _CASE_PROCESS if with_process else _CASE
     suffix = _lock_suffix(with_process, using)
@@ -76,7 +71,7 @@ def lock_case(case_id: Any, *, with_process: bool = False, using: str = "default
 def case_with_item(case_id: int, *, using: str = "default") -> Case | None:
     """The case with ``item_version`` and ``department`` set (None where the case has none),
     in one statement; no lock."""
-    if not _in_range(case_id):
+    if not is_bigint(case_id):
         return None
     return _CASE_ITEM.one(_by_id(using), [case_id], using=using)  # type: ignore[no-any-return]
 
@@ -148,7 +143,7 @@ def has_material_from(case_id: Any, source: str, *, using: str = "default") -> b
     """Whether any material of the case was provided this way (unlocked; submit asks it
     before deciding whether licences need the re-check transaction)."""
     pk = Case._meta.pk.get_prep_value(case_id)  # type: ignore[union-attr]
-    if not _in_range(pk):
+    if not is_bigint(pk):
         return False
 
     def col(name: str) -> str:

@@ -267,6 +267,12 @@ def _reusable_cursor(connection: Any) -> Any:
     return cursor
 
 
+def is_bigint(value: Any) -> bool:
+    """Whether ``value`` can be a BIGINT key: larger numbers match no row (and SQLite could not
+    even bind them), so a fixed read answers "not found" for them without asking."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
 def quote(name: str, *, using: str = "default") -> str:
     return str(connections[using].ops.quote_name(name))
 
@@ -298,7 +304,7 @@ def related(instance: Model, name: str, *, using: str = "default") -> Any:
         reader = _PK_READERS.get(target)
         if reader is None:
             reader = _PK_READERS[target] = JoinedReader(target, {})
-        pk_column = quote(str(target._meta.pk.column), using=using)
+        pk_column = quoted_column(target, target._meta.pk.name, using=using)
         found = reader.one(f"m.{pk_column} = %s", [key], using=using)
     field.set_cached_value(instance, found)
     return found

@@ -29,7 +29,6 @@ an endpoint name that does not exist makes the message dead at once, with the re
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import logging
@@ -127,17 +126,6 @@ def outbox_enqueue(
 
         enqueue_with_change(deliver_outbox_message, message.pk)
     return message
-
-
-def schedule_delivery(message_id: int) -> None:
-    """Enqueue the delivery task. A queue outage is logged, not raised: the message is
-    committed and the periodic sweep (``deliver_due_outbox``) will pick it up."""
-    from zhengwu.kernel.tasks import deliver_outbox_message
-
-    try:
-        deliver_outbox_message.enqueue(message_id)
-    except Exception:
-        logger.exception("could not enqueue delivery of outbox message %s", message_id)
 
 
 # --- delivery --------------------------------------------------------------------------------
@@ -344,8 +332,10 @@ def outbox_retry(
         OutboxMessage.objects.filter(pk__in=ids).update(
             status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
         )
+        from zhengwu.kernel.tasks import deliver_outbox_message, enqueue_with_change
+
         for message_id in ids:
-            transaction.on_commit(functools.partial(schedule_delivery, message_id))
+            enqueue_with_change(deliver_outbox_message, message_id)
     return len(ids)
 
 

@@ -27,7 +27,7 @@ from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.crypto import blind_index
 from zhengwu.kernel.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from zhengwu.kernel.events import emit
-from zhengwu.kernel.fastread import JoinedReader, quoted_column
+from zhengwu.kernel.fastread import JoinedReader, is_bigint, quoted_column
 from zhengwu.kernel.identifiers import (
     make_licence_identifier,
     parse_citizen_id,
@@ -800,7 +800,7 @@ _TYPE = JoinedReader(LicenceType, {})
 def _licence_of_case(case_id: Any) -> Licence | None:
     if not isinstance(case_id, int) or isinstance(case_id, bool):
         return Licence.objects.filter(case_id=case_id).first()
-    if not -(2**63) <= case_id < 2**63:
+    if not is_bigint(case_id):
         return None
     case, issued, pk = (quoted_column(Licence, n) for n in ("case", "issue_date", "id"))
     return _LICENCE.one(  # type: ignore[no-any-return]

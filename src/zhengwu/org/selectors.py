@@ -7,7 +7,14 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from zhengwu.kernel.errors import NotFound
-from zhengwu.kernel.fastread import JoinedReader, fetch_all, fetch_one, quote, quoted_column
+from zhengwu.kernel.fastread import (
+    JoinedReader,
+    fetch_all,
+    fetch_one,
+    is_bigint,
+    quote,
+    quoted_column,
+)
 from zhengwu.org.models import Department, Region
 
 
@@ -51,7 +58,7 @@ def department_by_id(department_id: int) -> Department | None:
     """The department with its region (``select_related``), in one fixed statement: case
     numbers and notices read it on every submission."""
     pk = Department._meta.pk.get_prep_value(department_id)  # type: ignore[union-attr]
-    if not isinstance(pk, int) or not -(2**63) <= pk < 2**63:
+    if not is_bigint(pk):
         return None
     where = f"m.{quoted_column(Department, 'id')} = %s"
     return _DEPARTMENT_REGION.one(where, [pk])  # type: ignore[no-any-return]
