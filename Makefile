@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/lint-imports
-	$(BIN)/mypy src/zhengwu/kernel src/zhengwu/*/services.py
+	$(BIN)/mypy src/zhengwu/kernel src/zhengwu/*/services.py src/zhengwu/cases/access.py src/zhengwu/licences/access.py src/zhengwu/licences/exemptions.py
 
 test-sqlite: $(STAMP)
 	$(BIN)/python scripts/run_tests.py --only sqlite

@@ -1,6 +1,7 @@
 """Work-queue and case-search latency with 100,000 and 1,000,000 cases on PostgreSQL.
 
     .venv/bin/python bench/cases_queries.py [--sizes 100000,1000000] [--repeat 300] [--keep]
+        [--interleave 5]
 
 A throwaway PostgreSQL database (``--database``, dropped at the end unless ``--keep``) is
 migrated, given the Baqiao org tree, a part of the demo catalogue and real staff accounts
@@ -23,7 +24,9 @@ a supervisor). For each size the case tables are emptied and filled in SQL
   second open task in another department), due from 2 days ago to 25 days ahead, 40 %
   claimed; the closed tasks of the finished steps (≈ 3 per concluded case);
 - case numbers as the services make them (region + receipt date + daily sequence); warning
-  levels (open cases: 7 % overdue, 12 % due soon).
+  levels (open cases: 7 % overdue, 12 % due soon);
+- the staff-search projection ``CaseAccess`` from those cases and tasks, by
+  ``cases.access.rebuild()`` (as its migration fills it; docs/decisions/0013).
 
 Then ``ANALYZE`` and, per query, ``--repeat`` timed calls of the real selector (the Python
 call: SQL compilation, the query, model instances, and each row's department name read as
@@ -34,6 +37,11 @@ my tasks, department queue (unclaimed), overdue, due soon (``task_queue``), acce
 queue, staff search by number, by applicant ID number (blind index), by applicant name, by
 status + warning level (an approver, scoped to their department; and a supervisor, unscoped),
 and an applicant's "my cases" (first page of 20).
+
+``--interleave ROUNDS`` loads each size into a database of its own (``<database>_<size>``)
+and measures the sizes in alternating rounds of ``--repeat``/ROUNDS calls, the percentiles
+pooled over the rounds: this VM's speed drifts by tens of per cent within minutes, and
+measuring one size after the other put that drift into the 1M/100k ratio.
 
 ``EXPLAIN (ANALYZE, BUFFERS)`` of each query at the largest size goes to the results.
 Targets: p95 ≤ 20 ms, and p95 at 1M ≤ 1.5 × p95 at 100k.
@@ -48,6 +56,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -61,6 +70,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.cases_lifecycle import (  # noqa: E402
+    KEY_VARS,
     RESULTS,
     configure,
     drop_database,
@@ -460,6 +470,9 @@ def load_cases(world: dict[str, Any], n: int, persons: int) -> dict[str, Any]:
         task_started = time.perf_counter()
         _load_tasks(cursor, world, CaseTask)
         tasks_seconds = time.perf_counter() - task_started
+        access_started = time.perf_counter()
+        access_rows = _load_access()
+        access_seconds = time.perf_counter() - access_started
         cursor.execute("ANALYZE")
         cursor.execute("SELECT status, count(*) FROM cases_case GROUP BY status ORDER BY 2 DESC")
         statuses = dict(cursor.fetchall())
@@ -480,7 +493,19 @@ def load_cases(world: dict[str, Any], n: int, persons: int) -> dict[str, Any]:
         "task_table_mb": round(task_bytes / 2**20),
         "load_cases_seconds": round(cases_seconds, 1),
         "load_tasks_seconds": round(tasks_seconds, 1),
+        "case_access_rows": access_rows,
+        "load_case_access_seconds": round(access_seconds, 1),
     }
+
+
+def _load_access() -> int | None:
+    """The staff-search projection (``CaseAccess``) from the loaded cases and tasks, as its
+    migration fills it; None on a checkout that has none (an A/B against an older commit)."""
+    try:
+        from zhengwu.cases import access
+    except ImportError:
+        return None
+    return access.rebuild()
 
 
 TASK_SQL = """
@@ -710,6 +735,7 @@ def measure(calls: dict[str, tuple[str, Callable]], repeat: int, wait: float) ->
         busy = (machine_busy_seconds() - busy0) / (time.perf_counter() - wall0)
         out[name] = {
             **percentiles(samples),
+            "samples": samples,  # removed from the report (_run pools them across rounds)
             "rows_mean": round(rows / repeat, 1),
             "queries_per_call": len(counter.statements),
             "machine_busy_cores_before": quiet,
@@ -775,23 +801,36 @@ def main() -> int:
         action="store_true",
         help="A/B runs: do not create the Meta indexes the migrations lack",
     )
+    parser.add_argument(
+        "--interleave",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="each size in a database of its own (<database>_<size>), measured in ROUNDS"
+        " alternating rounds of --repeat/ROUNDS calls, percentiles over all rounds",
+    )
     parser.add_argument("--out", default="cases_queries.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.interleave and args.reuse:
+        parser.error("--interleave loads its databases: not with --reuse")
+    databases = [f"{args.database}_{n}" for n in sizes] if args.interleave else [args.database]
 
     if not args.reuse:
-        recreate_database(args.pg, args.database)
-    configure(args.pg, args.database, "database", reuse=args.reuse)
+        for name in databases:
+            recreate_database(args.pg, name)
+    configure(args.pg, databases[0], "database", reuse=args.reuse)
     if args.selectors_file:
         load_module_from("selectors", Path(args.selectors_file))
     try:
-        report = _run(args, sizes)
+        report = _run_interleaved(args, sizes, databases) if args.interleave else _run(args, sizes)
     finally:
         from django.db import connections
 
         connections.close_all()
         if not args.keep:
-            drop_database(args.pg, args.database)
+            for name in databases:
+                drop_database(args.pg, name)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     _print(report)
@@ -823,6 +862,8 @@ def _run(args: argparse.Namespace, sizes: list[int]) -> dict[str, Any]:
         samples = samples_for(world, rng)
         calls = queries(world, samples, rng)
         results = measure(calls, args.repeat, args.wait_idle)
+        for r in results.values():
+            del r["samples"]
         runs.append({"size": info, "queries": results})
         for name, r in results.items():
             print(
@@ -833,6 +874,92 @@ def _run(args: argparse.Namespace, sizes: list[int]) -> dict[str, Any]:
             )
         if n == max(sizes):
             plans = explain(calls)
+    return _report(args, runs, calls, world, persons_info, plans, sizes)
+
+
+def use_database(name: str) -> None:
+    """Point the default connection at another database (closed; reopened on next use)."""
+    from django.db import connections
+
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = name
+
+
+def _run_interleaved(
+    args: argparse.Namespace, sizes: list[int], databases: list[str]
+) -> dict[str, Any]:
+    """Each size in its own database, then ``--interleave`` rounds that measure every size in
+    turn: a VM whose speed drifts during the run (it does) slows both sizes alike, where
+    measuring 100,000 and then 1,000,000 cases put the drift into the ratio."""
+    from django.db import connection
+
+    setups = []
+    for n, name in zip(sizes, databases, strict=True):
+        use_database(name)
+        if name != databases[0]:  # the keys configure() stored, for --keep then --reuse
+            with connection.cursor() as cursor:
+                cursor.execute("CREATE TABLE bench_env (name text PRIMARY KEY, value text)")
+                for key in KEY_VARS:
+                    cursor.execute("INSERT INTO bench_env VALUES (%s, %s)", [key, os.environ[key]])
+        world = build_world(new_indexes=not args.migrations_indexes_only)
+        persons_info = load_persons(int(n * PERSONS_PER_CASE))
+        info = load_cases(world, n, int(n * PERSONS_PER_CASE))
+        print(
+            f"{n:,} cases loaded into {name} in {info['load_cases_seconds']} s"
+            f" (+ {info['tasks']:,} tasks, {info['open_tasks']:,} open)",
+            flush=True,
+        )
+        rng = random.Random(n)
+        setups.append((n, name, world, info, persons_info, rng))
+    per_round = max(1, args.repeat // args.interleave)
+    pooled: dict[int, dict[str, list[dict[str, Any]]]] = {n: {} for n in sizes}
+    calls: dict[str, tuple[str, Callable]] = {}
+    for round_no in range(args.interleave):
+        for n, name, world, _info, _persons, rng in setups:
+            use_database(name)
+            calls = queries(world, samples_for(world, rng), rng)
+            for query, result in measure(calls, per_round, args.wait_idle).items():
+                pooled[n].setdefault(query, []).append(result)
+            print(f"  round {round_no + 1}/{args.interleave}: {n:,} cases measured", flush=True)
+    runs = []
+    for n, name, _world, info, _persons, _rng in setups:
+        results = {}
+        for query, rounds in pooled[n].items():
+            samples = [x for r in rounds for x in r["samples"]]
+            results[query] = {
+                **percentiles(samples),
+                "p95_ms_per_round": [round(percentiles(r["samples"])["p95_ms"], 2) for r in rounds],
+                "rows_mean": round(statistics.fmean(r["rows_mean"] for r in rounds), 1),
+                "queries_per_call": rounds[-1]["queries_per_call"],
+                "machine_busy_cores_during": max(r["machine_busy_cores_during"] for r in rounds),
+            }
+            r = results[query]
+            print(
+                f"  {n:>9,} {query:32} p50 {r['p50_ms']:7.2f} ms  p95 {r['p95_ms']:7.2f} ms"
+                f"  rows {r['rows_mean']:5.1f}",
+                flush=True,
+            )
+        runs.append({"size": {**info, "database": name}, "queries": results})
+    largest = setups[-1] if sizes[-1] == max(sizes) else max(setups, key=lambda s: s[0])
+    use_database(largest[1])
+    rng = random.Random(0)
+    calls = queries(largest[2], samples_for(largest[2], rng), rng)
+    plans = explain(calls)
+    report = _report(args, runs, calls, largest[2], setups[-1][4], plans, sizes)
+    report["interleaved_rounds"] = args.interleave
+    report["calls_per_round"] = per_round
+    return report
+
+
+def _report(
+    args: argparse.Namespace,
+    runs: list[dict[str, Any]],
+    calls: dict[str, tuple[str, Callable]],
+    world: dict[str, Any],
+    persons_info: dict[str, Any],
+    plans: dict[str, Any],
+    sizes: list[int],
+) -> dict[str, Any]:
     descriptions = {name: d for name, (d, _) in calls.items()}
     summary = {}
     small, large = runs[0]["queries"], runs[-1]["queries"]

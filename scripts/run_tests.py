@@ -20,10 +20,14 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
-# STYLE.md: mypy on the kernel and on every services.py.
+# STYLE.md: mypy on the kernel and on every services.py, and on the modules that write for
+# the services (the case-access projection, licence access grants and exemptions).
 MYPY_TARGETS = [
     "src/zhengwu/kernel",
     *sorted(str(p) for p in Path("src/zhengwu").glob("*/services.py")),
+    "src/zhengwu/cases/access.py",
+    "src/zhengwu/licences/access.py",
+    "src/zhengwu/licences/exemptions.py",
 ]
 
 

@@ -125,9 +125,23 @@ def _world_seed(django_db_setup, django_db_blocker) -> Iterator[World]:
 
 
 @pytest.fixture
-def world(_world_seed, db, settings, tmp_path) -> World:
+def world(_world_seed, db, settings, tmp_path) -> Iterator[World]:
+    """The world; after the test, the staff-search projection (``CaseAccess``) must still be
+    in step with the cases every service of the test wrote (``cases.access.drift``)."""
     use_tmp_storage(settings, tmp_path)
-    return World(**{f.name: fresh(getattr(_world_seed, f.name)) for f in fields(World)})
+    yield World(**{f.name: fresh(getattr(_world_seed, f.name)) for f in fields(World)})
+    assert_access_in_step()
+
+
+def assert_access_in_step() -> None:
+    from django.db import connection
+
+    from zhengwu.cases import access
+
+    if connection.needs_rollback:
+        return  # the test ended inside a failed atomic block: nothing more can be read
+    drift = access.drift(limit=5)
+    assert drift == {"missing": [], "extra": []}, f"CaseAccess out of step: {drift}"
 
 
 def build_world(settings: Any, tmp_path: Path) -> World:

@@ -13,6 +13,7 @@ the ORM would build them.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connections
@@ -28,7 +29,27 @@ from zhengwu.cases.models import (
 from zhengwu.kernel import rows
 from zhengwu.kernel.fastread import JoinedReader, fetch_one, is_bigint, quote, quoted_column
 
+# Columns no list row shows (queues, search, "my cases"): left unread, so a page of 50 cases
+# does not decrypt 200 personal-data values nor load 50 engine states (≈ 4 KB each).
+# One case in full comes from selectors.access_case(); reading these on a list row costs a query.
+LIST_DEFERRED = (
+    "engine_state",
+    "answers",
+    "form_encrypted",
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_address",
+    "agent_id_number",
+)
 _CASE = JoinedReader(Case, {})
+# A list row: the case without LIST_DEFERRED, its handling department joined (every list
+# shows its name). Built from the row like fastread's other readers: through the ORM, a page
+# of 50 cost ≈ 3 ms of Python (compiling 80 columns, then ~60 µs per deferred instance).
+_LIST_CASE = JoinedReader(
+    Case,
+    {"department": None},
+    fields=[f.name for f in Case._meta.concrete_fields if f.name not in LIST_DEFERRED],
+)
 _CASE_PROCESS = JoinedReader(Case, {"process": None})
 _CASE_ITEM = JoinedReader(Case, {"item_version": None, "department": None})
 _TASK = JoinedReader(CaseTask, {})
@@ -156,3 +177,32 @@ def has_material_from(case_id: Any, source: str, *, using: str = "default") -> b
         using=using,
     )
     return row is not None
+
+
+def list_cases(ids: Sequence[int], *, using: str = "default") -> list[Case]:
+    """The list rows of the cases ``ids``, in that order (an id twice: once)."""
+    if not ids:
+        return []
+    order: dict[int, int] = {}
+    for index, pk in enumerate(ids):
+        order.setdefault(pk, index)
+    where = f"m.{quoted_column(Case, 'id', using=using)} IN ({', '.join(['%s'] * len(order))})"
+    found = _LIST_CASE.all(where, list(order), using=using)
+    return sorted(found, key=lambda case: order[case.pk])
+
+
+def list_tasks(ids: Sequence[int], *, using: str = "default") -> list[CaseTask]:
+    """The queue rows of the tasks ``ids``, in that order, each with its case's list row."""
+    if not ids:
+        return []
+    where = f"m.{quoted_column(CaseTask, 'id', using=using)} IN ({', '.join(['%s'] * len(ids))})"
+    tasks = {task.pk: task for task in _TASK.all(where, list(ids), using=using)}
+    cases = {c.pk: c for c in list_cases(sorted({t.case_id for t in tasks.values()}), using=using)}
+    field = CaseTask._meta.get_field("case")
+    out = []
+    for pk in ids:
+        task = tasks.get(pk)
+        if task is not None:
+            field.set_cached_value(task, cases[task.case_id])  # type: ignore[union-attr]
+            out.append(task)
+    return out

@@ -763,3 +763,52 @@ class CaseTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.step_label}"
+
+
+class CaseAccess(models.Model):
+    """One row per (case, department that may see it): the case's handling department, its
+    receiving venue and every department that had a task in it — the staff scope of
+    ``selectors.search_cases`` — with copies of the fields staff search by.
+
+    A projection kept by ``cases.access`` in the transaction of every change it copies
+    (submission, each status change, a task in another department, the warning recompute).
+    Without it, a department's search was an ``OR`` over three ways of being involved, and
+    PostgreSQL walked every case matching the name or status, of every department, to find
+    the department's: that grew with the district's whole history (docs/benchmarks.md).
+    Here each search is one index range of the department's own rows, newest first.
+    Drafts have no rows (staff do not search them). ``access.drift()`` lists differences
+    from the cases; ``manage.py case_access --rebuild`` rewrites the table.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # copies of the case's fields
+    status = models.CharField("状态", max_length=16, choices=CaseStatus.choices)
+    warning_level = models.CharField("预警", max_length=8, choices=WarningLevel.choices)
+    applicant_name = models.CharField("申请人名称", max_length=200)
+    created_at = models.DateTimeField("创建时间")
+
+    class Meta:
+        verbose_name = "办件可见部门 / case access"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["case", "department"], name="case_access_uniq"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["department", "applicant_name", "created_at", "case"],
+                name="case_access_name_idx",
+            ),
+            models.Index(
+                fields=["department", "status", "warning_level", "created_at", "case"],
+                name="case_access_status_idx",
+            ),
+            models.Index(
+                fields=["department", "created_at", "case"], name="case_access_recent_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.department_id}"

@@ -35,7 +35,7 @@ from django.utils import timezone
 from zhengwu.accounts import policies as account_policies
 from zhengwu.accounts import selectors as account_selectors
 from zhengwu.accounts.choices import StaffRole
-from zhengwu.cases import engine, fixed_reads, policies
+from zhengwu.cases import access, engine, fixed_reads, policies
 from zhengwu.cases.blobs import check_upload, store_blob
 from zhengwu.cases.choices import (
     CLOCK_STATUSES,
@@ -1258,6 +1258,7 @@ def submit(
         case.idempotency_key = key
         _assess_fee(case)
         rows.save_changed(case)
+        access.open_rows(case)
         _step(case, StepAction.SUBMIT, user, channel=actor.channel)
         _event(
             case,
@@ -1302,6 +1303,7 @@ def resubmit(*, case_id: int, user: Any, channel: str = Channel.PORTAL) -> Case:
         case.status = CaseStatus.SUBMITTED
         case.received_on = _today()
         case.save(update_fields=["status", "received_on", "updated_at"])
+        access.follow(case)
         _step(case, StepAction.SUBMIT, user, label="提交补正", channel=channel)
         _event(case, "resubmitted", "已提交补正材料，等待受理", "Corrections submitted")
         _audit(case, "resubmitted", _actor(user, channel), before)
@@ -1415,6 +1417,7 @@ def _sync_tasks(
                 due_on=_step_due(case, task.name, today),
             )
         )
+        access.include(case, department_id)
     ready_ids = {t.id for t in ready}
     for engine_id, row in open_rows.items():
         if engine_id not in ready_ids:  # cancelled by the engine (should not happen)
@@ -1537,6 +1540,7 @@ def _accept_locked(
         state = engine.start(process.bpmn)
         _sync_tasks(case, state, now, open_tasks=[])
     rows.save_changed(case)
+    access.follow(case)
     action = StepAction.AUTO_ACCEPT if auto else StepAction.ACCEPT
     _step(
         case,
@@ -1620,6 +1624,7 @@ def _accept_child(child: Case, parent: Case, actor: Actor, now: datetime) -> Non
     child.save()
     _sync_tasks(child, engine.start(process.bpmn), now)
     child.save()
+    access.follow(child)
     _step(
         child,
         StepAction.ACCEPT,
@@ -1711,6 +1716,7 @@ def request_correction(
         if case.first_responder_id is None:
             case.first_responder = user
         case.save(update_fields=["status", "first_responder", "updated_at"])
+        access.follow(case)
         _step(
             case,
             StepAction.CORRECTION,
@@ -1754,6 +1760,7 @@ def refuse(*, case_id: int, user: Any, reasons: str, channel: str = Channel.WIND
         if case.first_responder_id is None:
             case.first_responder = user
         rows.save_changed(case)
+        access.follow(case)
         _step(case, StepAction.REFUSE, user, opinion=reasons, channel=channel)
         _event(case, "refused", f"不予受理：{reasons}", f"Not accepted: {reasons}")
         _notice(case, NoticeKind.REFUSAL, {"reasons": reasons, "appeal": DEFAULT_APPEAL})
@@ -2005,7 +2012,8 @@ def complete_step(
                 f"{task.step}: {action}",
                 public=action == StepAction.PASS,
             )
-        rows.save_changed(case)
+        if "status" in rows.save_changed(case):  # decided
+            access.follow(case)
         _audit(case, f"step_{action}", _actor(user, channel), before, step=task.step)
     return case
 
@@ -2085,6 +2093,7 @@ def special_procedure_start(
         )
         case.status = CaseStatus.SUSPENDED
         case.save(update_fields=["status", "updated_at"])
+        access.follow(case)
         label = SpecialProcedureKind(kind).label.split(" / ")[0]
         _step(
             case,
@@ -2136,6 +2145,7 @@ def special_procedure_end(
         recompute_deadlines(case)
         _shift_task_dues(case, procedure.started_on, procedure.ended_on)
         rows.save_changed(case)
+        access.follow(case)
         _step(case, StepAction.RESUME, user, opinion=result, channel=channel)
         due = case.promised_due.strftime("%Y年%m月%d日") if case.promised_due else ""
         _event(
@@ -2487,6 +2497,7 @@ def deliver(
         case.status = CaseStatus.CONCLUDED
         case.concluded_at = now
         rows.save_changed(case)
+        access.follow(case)
         _step(
             case,
             StepAction.DELIVER,
@@ -2565,6 +2576,7 @@ def withdraw(*, case_id: int, user: Any, reason: str = "", channel: str = Channe
             target.concluded_at = now
             target.decision_reason = _text(reason, "reason", required=False)
             target.save()
+            access.follow(target)
             _step(target, StepAction.WITHDRAW, user, opinion=reason, channel=channel)
             _event(target, "withdrawn", "申请人已撤回申请", "Withdrawn by the applicant")
         _audit(case, "withdrawn", _actor(user, channel), before)
@@ -2594,6 +2606,7 @@ def _terminate_locked(case: Case, user: Any, reason: str, actor: Actor) -> None:
     case.concluded_at = now
     case.decision_reason = reason
     rows.save_changed(case)
+    access.follow(case)
     _step(case, StepAction.TERMINATE, user, opinion=reason, channel=actor.channel)
     _event(case, "terminated", f"办件终止：{reason}", f"Terminated: {reason}")
     notify(case, "办件终止", reason)
@@ -2665,6 +2678,7 @@ def commitment_verify(
             _close_open(case, timezone.now())
             case.status = CaseStatus.REVOKED
             rows.save_changed(case)
+            access.follow(case)
             CreditRecord.objects.create(
                 case=case,
                 subject_name=case.applicant_name,
@@ -2830,6 +2844,7 @@ def _create_children(parent: Case) -> None:
         child.number = f"{parent.number}-{member.member.sort_order or len(view.members):02d}"
         _assess_fee(child)
         child.save()
+        access.open_rows(child)
         for order, material in enumerate(m for m in version.materials.all() if m.required):
             source = provided.get(material.key)
             row = CaseMaterial.objects.create(
@@ -2905,6 +2920,7 @@ def _bundle_child_done(parent_id: int) -> None:
         Decision.APPROVE if any(c.decision == Decision.APPROVE for c in children) else Decision.DENY
     )
     parent.save()
+    access.follow(parent)
     outcomes = [
         {
             "item": c.item_name,
@@ -2953,6 +2969,7 @@ def warnings_recompute(*, today: date | None = None) -> dict[str, int]:
         level = _level(case.promised_due, today)
         if level != case.warning_level:
             Case.objects.filter(pk=case.pk).update(warning_level=level)
+            access.set_warning(case.pk, level)
             counts["cases"] += 1
         if level == WarningLevel.OVERDUE:
             _, made = Supervision.objects.get_or_create(
