@@ -8,6 +8,9 @@ and locking clause anew on every call (bench/cases_lifecycle.py, docs/benchmarks
 statements are written once per process from the models' metadata and the rows turned into
 instances through the fields' own converters (encrypted personal data included), exactly as
 the ORM would build them.
+
+The list rows of the work queues and the staff search (``list_cases``, ``list_tasks``) are read
+the same way, by the ids of the page the selectors found first.
 """
 
 from __future__ import annotations
@@ -179,6 +182,15 @@ def has_material_from(case_id: Any, source: str, *, using: str = "default") -> b
     return row is not None
 
 
+def _any_id(model: Any, ids: list[int], using: str) -> tuple[str, list[Any]]:
+    """``m.id`` among ``ids``: one array parameter on PostgreSQL (one statement text, so one
+    prepared statement, for any number of ids), a list of placeholders elsewhere."""
+    column = f"m.{quoted_column(model, 'id', using=using)}"
+    if connections[using].vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
 def list_cases(ids: Sequence[int], *, using: str = "default") -> list[Case]:
     """The list rows of the cases ``ids``, in that order (an id twice: once)."""
     if not ids:
@@ -186,8 +198,8 @@ def list_cases(ids: Sequence[int], *, using: str = "default") -> list[Case]:
     order: dict[int, int] = {}
     for index, pk in enumerate(ids):
         order.setdefault(pk, index)
-    where = f"m.{quoted_column(Case, 'id', using=using)} IN ({', '.join(['%s'] * len(order))})"
-    found = _LIST_CASE.all(where, list(order), using=using)
+    where, params = _any_id(Case, list(order), using)
+    found = _LIST_CASE.all(where, params, using=using)
     return sorted(found, key=lambda case: order[case.pk])
 
 
@@ -195,8 +207,8 @@ def list_tasks(ids: Sequence[int], *, using: str = "default") -> list[CaseTask]:
     """The queue rows of the tasks ``ids``, in that order, each with its case's list row."""
     if not ids:
         return []
-    where = f"m.{quoted_column(CaseTask, 'id', using=using)} IN ({', '.join(['%s'] * len(ids))})"
-    tasks = {task.pk: task for task in _TASK.all(where, list(ids), using=using)}
+    where, params = _any_id(CaseTask, list(ids), using)
+    tasks = {task.pk: task for task in _TASK.all(where, params, using=using)}
     cases = {c.pk: c for c in list_cases(sorted({t.case_id for t in tasks.values()}), using=using)}
     field = CaseTask._meta.get_field("case")
     out = []
