@@ -41,9 +41,11 @@ def test_each_department_finds_by_name_the_cases_it_is_involved_in(world):
     joint_departments = list(Department.objects.filter(name__in=joint))
     assert joint_departments
     joint_approvers = [_staff(d, "approver") for d in joint_departments]
-    if all(d.pk != case.department_id for d in joint_departments):
-        # not involved before the joint review opens its tasks
-        assert all(selectors.search_cases(a, applicant_name=name) == [] for a in joint_approvers)
+    pairs = zip(joint_approvers, joint_departments, strict=True)
+    outside = [approver for approver, d in pairs if d.pk != lead.pk]
+    assert outside  # at least one joint body is not the lead department
+    # not involved before the joint review opens its tasks
+    assert all(selectors.search_cases(a, applicant_name=name) == [] for a in outside)
 
     services.complete_step(case_id=case.pk, user=lead_approver, action="pass", opinion="牵头审查")
     for approver in joint_approvers:

@@ -95,6 +95,11 @@ def _insert(case: Case, department_ids: list[int], using: str) -> None:
         )
 
 
+def _home(case: Case) -> list[int]:
+    """The departments every submitted case has rows for: handling department and venue."""
+    return [d for d in dict.fromkeys((case.department_id, case.receiving_department_id)) if d]
+
+
 def follow(case: Case, *, using: str = "default") -> None:
     """Bring the case's rows in step with the case as just saved (one statement when its
     departments already have rows; none for a draft)."""
@@ -106,11 +111,7 @@ def follow(case: Case, *, using: str = "default") -> None:
             [case.status, case.warning_level, case.applicant_name, case.pk],
         )
         present = {row[0] for row in cursor.fetchall()}
-    wanted = [
-        d
-        for d in dict.fromkeys((case.department_id, case.receiving_department_id))
-        if d is not None and d not in present
-    ]
+    wanted = [d for d in _home(case) if d not in present]
     if wanted:
         _insert(case, wanted, using)
 
@@ -118,7 +119,7 @@ def follow(case: Case, *, using: str = "default") -> None:
 def open_rows(case: Case, *, using: str = "default") -> None:
     """The case was just submitted (it was a draft, which has no rows): write the rows of its
     handling department and venue without looking for existing ones first."""
-    wanted = [d for d in dict.fromkeys((case.department_id, case.receiving_department_id)) if d]
+    wanted = _home(case)
     if wanted and case.status != CaseStatus.DRAFT:
         _insert(case, wanted, using)
 
@@ -126,10 +127,7 @@ def open_rows(case: Case, *, using: str = "default") -> None:
 def include(case: Case, department_id: int, *, using: str = "default") -> None:
     """A task of the case opened in ``department_id``: that department may see the case from
     now on (a row is added unless it has one)."""
-    if case.status == CaseStatus.DRAFT or department_id in (
-        case.department_id,
-        case.receiving_department_id,
-    ):
+    if case.status == CaseStatus.DRAFT or department_id in _home(case):
         return  # a draft has no rows; the handling department and the venue have theirs
     _insert(case, [department_id], using)
 

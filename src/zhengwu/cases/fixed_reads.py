@@ -30,7 +30,14 @@ from zhengwu.cases.models import (
     SpecialProcedure,
 )
 from zhengwu.kernel import rows
-from zhengwu.kernel.fastread import JoinedReader, fetch_one, is_bigint, quote, quoted_column
+from zhengwu.kernel.fastread import (
+    JoinedReader,
+    fetch_one,
+    in_clause,
+    is_bigint,
+    quote,
+    quoted_column,
+)
 
 # Columns no list row shows (queues, search, "my cases"): left unread, so a page of 50 cases
 # does not decrypt 200 personal-data values nor load 50 engine states (≈ 4 KB each).
@@ -182,15 +189,6 @@ def has_material_from(case_id: Any, source: str, *, using: str = "default") -> b
     return row is not None
 
 
-def _any_id(model: Any, ids: list[int], using: str) -> tuple[str, list[Any]]:
-    """``m.id`` among ``ids``: one array parameter on PostgreSQL (one statement text, so one
-    prepared statement, for any number of ids), a list of placeholders elsewhere."""
-    column = f"m.{quoted_column(model, 'id', using=using)}"
-    if connections[using].vendor == "postgresql":
-        return f"{column} = ANY(%s)", [ids]
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
-
-
 def list_cases(ids: Sequence[int], *, using: str = "default") -> list[Case]:
     """The list rows of the cases ``ids``, in that order (an id twice: once)."""
     if not ids:
@@ -198,7 +196,8 @@ def list_cases(ids: Sequence[int], *, using: str = "default") -> list[Case]:
     order: dict[int, int] = {}
     for index, pk in enumerate(ids):
         order.setdefault(pk, index)
-    where, params = _any_id(Case, list(order), using)
+    column = f"m.{quoted_column(Case, 'id', using=using)}"
+    where, params = in_clause(column, list(order), using=using)
     found = _LIST_CASE.all(where, params, using=using)
     return sorted(found, key=lambda case: order[case.pk])
 
@@ -207,7 +206,7 @@ def list_tasks(ids: Sequence[int], *, using: str = "default") -> list[CaseTask]:
     """The queue rows of the tasks ``ids``, in that order, each with its case's list row."""
     if not ids:
         return []
-    where, params = _any_id(CaseTask, list(ids), using)
+    where, params = in_clause(f"m.{quoted_column(CaseTask, 'id', using=using)}", ids, using=using)
     tasks = {task.pk: task for task in _TASK.all(where, params, using=using)}
     cases = {c.pk: c for c in list_cases(sorted({t.case_id for t in tasks.values()}), using=using)}
     field = CaseTask._meta.get_field("case")

@@ -277,6 +277,15 @@ def quote(name: str, *, using: str = "default") -> str:
     return str(connections[using].ops.quote_name(name))
 
 
+def in_clause(column: str, values: Sequence[Any], *, using: str = "default") -> tuple[str, list]:
+    """``<column>`` among ``values``, as (clause, parameters) for a fixed statement: one array
+    parameter on PostgreSQL (``= ANY(%s)``: one statement text, so one prepared statement, for
+    any number of values), a placeholder per value elsewhere. ``column`` is quoted SQL."""
+    if connections[using].vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 @functools.lru_cache(maxsize=1024)
 def quoted_column(model: type[Model], name: str, *, using: str = "default") -> str:
     """The quoted column of ``model``'s concrete field ``name`` (``…_id`` for a foreign key);

@@ -48,7 +48,7 @@ from django.utils import timezone
 from zhengwu.kernel.actors import SYSTEM, Actor
 from zhengwu.kernel.audit import audit_record
 from zhengwu.kernel.errors import InvalidInput
-from zhengwu.kernel.fastread import fetch_all, quote, quoted_column
+from zhengwu.kernel.fastread import fetch_all, in_clause, quote, quoted_column
 from zhengwu.kernel.models import OutboxEndpoint, OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -69,11 +69,11 @@ def active_endpoints(names: tuple[str, ...]) -> set[str]:
     if not names:
         return set()
     name, active = (quoted_column(OutboxEndpoint, f) for f in ("name", "active"))
-    marks = ", ".join(["%s"] * len(names))
+    among, params = in_clause(name, names)
     # Only quoted names from the model's metadata are interpolated; values are bound.
     table = quote(OutboxEndpoint._meta.db_table)
-    sql = f"SELECT {name} FROM {table} WHERE {active} = %s AND {name} IN ({marks})"  # noqa: S608
-    return {row[0] for row in fetch_all(sql, [True, *names])}
+    sql = f"SELECT {name} FROM {table} WHERE {active} = %s AND {among}"  # noqa: S608
+    return {row[0] for row in fetch_all(sql, [True, *params])}
 
 
 def outbox_enqueue(

@@ -11,6 +11,7 @@ from zhengwu.kernel.fastread import (
     JoinedReader,
     fetch_all,
     fetch_one,
+    in_clause,
     is_bigint,
     quote,
     quoted_column,
@@ -66,16 +67,16 @@ def department_by_id(department_id: int) -> Department | None:
 
 def department_regions(department_ids: Iterable[int]) -> dict[int, int]:
     """Region id by department id, for those of ``department_ids`` that have one (one fixed
-    statement per number of ids)."""
+    statement)."""
     ids = sorted({int(i) for i in department_ids})
     if not ids:
         return {}
     pk, region = quoted_column(Department, "id"), quoted_column(Department, "region")
-    placeholders = ", ".join(["%s"] * len(ids))
+    among, params = in_clause(pk, ids)
     rows = fetch_all(
         f"SELECT {pk}, {region} FROM {quote(Department._meta.db_table)} "  # noqa: S608
-        f"WHERE {pk} IN ({placeholders}) AND {region} IS NOT NULL",
-        ids,
+        f"WHERE {among} AND {region} IS NOT NULL",
+        params,
     )
     return {int(row[0]): int(row[1]) for row in rows}
 
