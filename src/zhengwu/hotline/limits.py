@@ -24,6 +24,7 @@ from django.utils import timezone
 from zhengwu.hotline.choices import Category, LimitUnit, Priority, SupervisionKind
 from zhengwu.kernel import workdays
 from zhengwu.kernel.errors import InvalidInput
+from zhengwu.kernel.fastread import fetch_one, quote, quoted_column
 
 DEFAULT_OFFICE_HOURS = "09:00-12:00,13:00-17:30"
 DEFAULT_SIGN_HOURS = 2
@@ -164,12 +165,28 @@ def _default_limit(category: str, priority: str) -> Limit:
 
 def limit_for(*, category: str, priority: str) -> Limit:
     """The :class:`TimeLimitRule` of (category, priority), else the defaults."""
+    row = fetch_one(_rule_sql(), [category, priority])
+    if row is None:
+        return _default_limit(category, priority)
+    sign_hours, limit, unit, callback_days = row
+    return Limit(float(sign_hours), limit, unit, callback_days, True)
+
+
+@lru_cache(maxsize=1)
+def _rule_sql() -> str:
+    # Every new work order asks it: one fixed statement, not a query compiled each time.
     from zhengwu.hotline.models import TimeLimitRule
 
-    rule = TimeLimitRule.objects.filter(category=category, priority=priority).first()
-    if rule is None:
-        return _default_limit(category, priority)
-    return Limit(float(rule.sign_hours), rule.limit, rule.unit, rule.callback_days, True)
+    def col(name: str) -> str:
+        return quoted_column(TimeLimitRule, name)
+
+    columns = ", ".join(col(n) for n in ("sign_hours", "limit", "unit", "callback_days"))
+    table = quote(str(TimeLimitRule._meta.db_table))
+    # Quoted names from the model's metadata only; the values are bound.
+    return (
+        f"SELECT {columns} FROM {table}"  # noqa: S608
+        f" WHERE {col('category')} = %s AND {col('priority')} = %s LIMIT 1"
+    )
 
 
 def sign_due(

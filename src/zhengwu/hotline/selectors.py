@@ -36,7 +36,7 @@ from zhengwu.hotline.models import (
 )
 from zhengwu.kernel.crypto import blind_index, constant_time_equal
 from zhengwu.kernel.errors import InvalidInput, NotAllowed, NotFound
-from zhengwu.kernel.fastread import JoinedReader, quoted_column
+from zhengwu.kernel.fastread import JoinedReader, fetch_one, quote, quoted_column
 from zhengwu.kernel.masking import MaskKind, mask
 from zhengwu.org import selectors as org_selectors
 from zhengwu.org.choices import AdministrativeLevel, DepartmentKind
@@ -159,6 +159,18 @@ _TICKET_FULL = JoinedReader(
 
 def _ticket_full(column: str, value: Any) -> Ticket | None:
     return _TICKET_FULL.one(f"m.{quoted_column(Ticket, column)} = %s", [value])  # type: ignore[no-any-return]
+
+
+def ticket_id_by_idempotency_key(key: str) -> int | None:
+    """The id of the ticket stored under this idempotency key, or None (one fixed statement:
+    every keyed intake asks it first)."""
+    table = quote(str(Ticket._meta.db_table))
+    row = fetch_one(
+        f"SELECT {quoted_column(Ticket, 'id')} FROM {table}"  # noqa: S608 (names from metadata)
+        f" WHERE {quoted_column(Ticket, 'idempotency_key')} = %s",
+        [key],
+    )
+    return int(row[0]) if row is not None else None
 
 
 def ticket_for(viewer: Any, ticket_id: int | str) -> Ticket:
