@@ -49,7 +49,8 @@ Indexes declared in the models' ``Meta`` but not yet in the migrations are creat
 ``migrate`` (listed in ``indexes_added_by_bench``). A/B: ``--selectors-file`` loads
 ``zhengwu.cases.selectors`` from another file, ``--migrations-indexes-only`` skips those
 indexes; ``--keep`` then ``--reuse`` measures a kept database again (the generated keys are
-kept in it). Writes ``bench/results/cases_queries.json`` and prints a table.
+kept in it; with ``--interleave``, the kept databases of every size). Writes
+``bench/results/cases_queries.json`` and prints a table.
 """
 
 from __future__ import annotations
@@ -812,8 +813,6 @@ def main() -> int:
     parser.add_argument("--out", default="cases_queries.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    if args.interleave and args.reuse:
-        parser.error("--interleave loads its databases: not with --reuse")
     databases = [f"{args.database}_{n}" for n in sizes] if args.interleave else [args.database]
 
     if not args.reuse:
@@ -896,6 +895,13 @@ def _run_interleaved(
     setups = []
     for n, name in zip(sizes, databases, strict=True):
         use_database(name)
+        if args.reuse:  # kept by an earlier --interleave --keep run, with the same keys
+            world = world_from_db()
+            info: dict[str, Any] = {"cases": _count_cases(), "reused": True}
+            if info["cases"] != n:
+                raise SystemExit(f"{name} holds {info['cases']:,} cases, not {n:,}")
+            setups.append((n, name, world, info, {"reused": True}, random.Random(n)))
+            continue
         if name != databases[0]:  # the keys configure() stored, for --keep then --reuse
             with connection.cursor() as cursor:
                 cursor.execute("CREATE TABLE bench_env (name text PRIMARY KEY, value text)")
