@@ -443,3 +443,81 @@ def test_knowledge_search_is_for_staff(api):
     }  # fmt: skip
     error(call(login(api.citizen), "get", "/knowledge?q=居住证"), 403)
     assert error(call(login(api.agent), "get", "/knowledge"), 422)["field"] == "q"
+
+
+# --- attachments after a JSON intake -------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%test\n"
+
+
+def attach(client: Client, number: str, *files: tuple[str, bytes], **headers: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    uploads = [
+        SimpleUploadedFile(name, content, "application/octet-stream") for name, content in files
+    ]
+    return client.post(
+        f"{BASE}/tickets/{number}/attachments", {"attachments": uploads}, headers=headers
+    )
+
+
+def test_a_json_intake_sends_its_files_next(api):
+    client, auth = token_client(api.citizen)
+    created = ok(
+        call(client, "post", "/tickets", {"text": HEATING_TEXT, "address": "半坡路小区"}, **auth),
+        201,
+    )
+    assert created["attachments"] == []
+    number = created["number"]
+    body = ok(attach(client, number, ("楼道.png", PNG), ("说明.pdf", PDF), **auth), 201)
+    assert [(a["name"], a["content_type"], a["size"]) for a in body["attachments"]] == [
+        ("楼道.png", "image/png", len(PNG)),
+        ("说明.pdf", "application/pdf", len(PDF)),
+    ]
+    assert body["events"][-1]["kind"] == "attached" and body["events"][-1]["public"]
+    assert (
+        ok(call(client, "get", f"/tickets/{number}", **auth))["attachments"] == body["attachments"]
+    )
+    first = body["attachments"][0]
+    download = client.get(f"{BASE}/tickets/{number}/attachments/{first['id']}", headers=auth)
+    assert download.status_code == 200 and download["Content-Type"] == "image/png"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content) == PNG
+    # the department the ticket was dispatched to sees them; another department does not
+    assert (
+        len(ok(call(login(api.housing_handler), "get", f"/tickets/{number}"))["attachments"]) == 2
+    )
+    error(
+        call(login(api.urban_handler), "get", f"/tickets/{number}/attachments/{first['id']}"), 404
+    )
+    # the centre adds one for the caller; the department may read but not add
+    ok(attach(login(api.agent), number, ("现场.png", PNG)), 201)
+    refused = error(attach(login(api.housing_handler), number, ("x.png", PNG)), 403)
+    assert refused["message_en"] == "Only the caller or the 12345 centre may add attachments"
+    assert Ticket.objects.get(number=number).attachments.count() == 3
+
+
+def test_attachments_bad_input_names_the_field_and_writes_nothing(api):
+    citizen = login(api.citizen)
+    number = ok(call(citizen, "post", "/tickets", {"text": HEATING_TEXT}), 201)["number"]
+    other = phone_ticket(api)
+    before = counts()
+    forged = error(attach(citizen, number, ("ok.png", PNG), ("photo.png", b"MZ\x90\x00" * 8)), 422)
+    assert forged["field"] == "attachments.1" and forged["code"] == "upload_type_not_allowed"
+    assert error(attach(citizen, number), 422)["field"] == "attachments"
+    too_many = [(f"p{n}.png", PNG) for n in range(6)]
+    assert error(attach(citizen, number, *too_many), 422)["field"] == "attachments"
+    error(attach(citizen, other.number, ("x.png", PNG)), 404)  # another caller's ticket
+    error(attach(citizen, "HL-NOPE", ("x.png", PNG)), 404)
+    error(attach(Client(), number, ("x.png", PNG)), 401)
+    assert counts() == before
+    # five in all: three now, then two more fit and a sixth does not
+    ok(attach(citizen, number, *[(f"a{n}.png", PNG) for n in range(3)]), 201)
+    ok(attach(citizen, number, ("b.pdf", PDF), ("c.pdf", PDF)), 201)
+    full = error(attach(citizen, number, ("d.pdf", PDF)), 422)
+    assert full["code"] == "too_many_attachments" and "5" in full["message"]
+    # a closed ticket's record is complete
+    Ticket.objects.filter(number=number).update(status="closed")
+    closed = error(attach(login(api.agent), number, ("e.png", PNG)), 409)
+    assert closed["field"] == "status" and closed["details"]["status"] == "closed"

@@ -22,14 +22,16 @@ import dataclasses
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.http import HttpRequest
-from ninja import Header, Path, Query, Router, Status
+from django.http import FileResponse, HttpRequest
+from ninja import File, Header, Path, Query, Router, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from zhengwu.accounts import policies as account_policies
 from zhengwu.accounts.choices import StaffRole
 from zhengwu.hotline import knowledge as knowledge_base
 from zhengwu.hotline import routing, selectors, services
+from zhengwu.hotline.attachments import attachment_response
 from zhengwu.hotline.choices import (
     Category,
     EventKind,
@@ -37,6 +39,7 @@ from zhengwu.hotline.choices import (
     TicketStatus,
 )
 from zhengwu.hotline.models import (
+    Attachment,
     Callback,
     EmergencyTransfer,
     Extension,
@@ -72,7 +75,7 @@ from zhengwu.hotline.schemas import (
     TicketSummaryOut,
     TransferInIn,
 )
-from zhengwu.kernel.errors import InvalidInput, NotAllowed
+from zhengwu.kernel.errors import InvalidInput, NotAllowed, NotFound
 
 router = Router(tags=["hotline"])
 
@@ -175,8 +178,25 @@ def _reload_order(order_id: int) -> WorkOrder:
     return WorkOrder.objects.select_related("ticket", "department").get(pk=order_id)
 
 
-def _ticket_out(user: Any, ticket_id: int) -> dict[str, Any]:
+def _attachment_out(row: Attachment) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "name": row.name,
+        "content_type": row.content_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "created_at": row.created_at,
+    }
+
+
+def _ticket_out(
+    user: Any, ticket_id: int, *, attachments: list[Attachment] | None = None
+) -> dict[str, Any]:
+    """The ticket as ``TicketOut``; ``attachments`` when the caller knows them already (a
+    JSON intake has none), else they are read."""
     ticket = selectors.ticket_for(user, ticket_id)
+    if attachments is None:
+        attachments = list(ticket.attachments.order_by("id"))
     street, community = ticket.street, ticket.community
     return {
         **_summary(user, ticket),
@@ -218,6 +238,7 @@ def _ticket_out(user: Any, ticket_id: int) -> dict[str, Any]:
             }
             for e in selectors.ticket_events(user, ticket)
         ],
+        "attachments": [_attachment_out(a) for a in attachments],
     }
 
 
@@ -290,7 +311,10 @@ def create_ticket(
         community_code=payload.community_code,
         idempotency_key=key,
     )
-    return Status(201, _ticket_out(user, ticket.pk))
+    # A JSON intake carries no files (they follow: POST /tickets/{number}/attachments); the
+    # ticket an idempotent retry returns may have some by now.
+    known = [] if ticket.taken_now else None
+    return Status(201, _ticket_out(user, ticket.pk, attachments=known))
 
 
 @router.get("/tickets", response=TicketPageOut, summary="Tickets I may see (limit/offset)")
@@ -328,6 +352,49 @@ def list_tickets(
 @router.get("/tickets/{number}", response=TicketOut, summary="One ticket")
 def get_ticket(request: HttpRequest, number: str = NUMBER) -> dict[str, Any]:
     return _ticket_out(request.user, _ticket(request, number).pk)
+
+
+@router.post(
+    "/tickets/{number}/attachments",
+    response={201: TicketOut},
+    summary="Add attachments (multipart, field attachments)",
+)
+def add_ticket_attachments(
+    request: HttpRequest,
+    number: str = NUMBER,
+    attachments: list[UploadedFile] = File(default_factory=list),  # noqa: B008 - ninja parameter
+) -> Status:
+    """补充附件 — JPEG, PNG or PDF, judged by the content, ≤ 10 MB each, at most 5 per ticket:
+    by the ticket's caller or the 12345 centre, while the ticket is being handled. A JSON
+    intake (``POST /tickets``) sends its files here next. All files are stored or none (422
+    naming ``attachments.<n>``)."""
+    ticket = _ticket(request, number)
+    services.add_attachments(ticket_id=ticket.pk, by=request.user, attachments=attachments)
+    return Status(201, _ticket_out(request.user, ticket.pk))
+
+
+@router.get(
+    "/tickets/{number}/attachments/{int:attachment_id}",
+    response={200: None},
+    summary="One attachment (the file)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, with the type sniffed at upload",
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def get_ticket_attachment(
+    request: HttpRequest, attachment_id: DbId, number: str = NUMBER
+) -> FileResponse:
+    """Whoever may see the ticket may read its attachments (404 otherwise)."""
+    ticket = _ticket(request, number)
+    row = ticket.attachments.filter(pk=attachment_id).first()
+    if row is None:
+        raise NotFound(*selectors.NOT_FOUND, field="attachment_id")
+    return attachment_response(row)
 
 
 @router.get(

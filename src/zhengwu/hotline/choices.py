@@ -199,3 +199,4 @@ class EventKind(models.TextChoices):
     TRANSFERRED = "transferred", "转紧急线"
     TAKEN_BACK = "taken_back", "首接负责收回"
     THREE_WAY_CALL = "three_way_call", "三方通话"
+    ATTACHED = "attached", "补充附件"

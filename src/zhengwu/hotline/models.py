@@ -86,6 +86,11 @@ class TicketCounter(models.Model):
 
 
 class Ticket(models.Model):
+    # Not a column: True on the instance ``services.intake_ticket`` has just stored (False on
+    # the earlier ticket an idempotent retry gets back). Such a ticket has no attachments yet
+    # unless the intake carried them.
+    taken_now: bool = False
+
     number = models.CharField("工单编号", max_length=32, unique=True)
     # Open311 token handed out before a service_request_id exists (and for idempotent POSTs).
     token = models.UUIDField("受理令牌", default=uuid.uuid4, unique=True, editable=False)

@@ -76,6 +76,16 @@ def may_view_ticket(
     return ticket.caller_user_id is not None and ticket.caller_user_id == user.pk
 
 
+def may_add_attachments(user: Any, ticket: Any) -> bool:
+    """Photos or papers added to a ticket after intake: by its caller (their own account)
+    or by the centre's staff, who take calls and transfers for callers without one."""
+    if not account_policies.is_authenticated(user):
+        return False
+    if is_centre_staff(user):
+        return True
+    return ticket.caller_user_id is not None and ticket.caller_user_id == user.pk
+
+
 def may_see_caller(user: Any, ticket: Any) -> bool:
     """The caller's phone and name in full: the centre only. Departments never see the
     identity of an anonymous 举报 caller (not even masked)."""

@@ -192,6 +192,15 @@ class TicketEventOut(Schema):
     public: bool
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str = Field(description="sniffed from the content at upload")
+    size: int
+    sha256: str
+    created_at: datetime
+
+
 class TicketSummaryOut(Schema):
     id: int
     number: str
@@ -238,6 +247,7 @@ class TicketOut(TicketSummaryOut):
     origin_ref: str
     orders: list[OrderOut]
     events: list[TicketEventOut]
+    attachments: list[AttachmentOut]
 
 
 class TicketPageOut(Schema):

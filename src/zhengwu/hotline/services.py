@@ -740,15 +740,9 @@ def intake_ticket(
                 first_receiver=user if policies.is_operator(user) else None,
             )
             rows.add(ticket)
+            ticket.taken_now = True
             for upload in data.uploads:
-                Attachment.objects.create(
-                    ticket=ticket,
-                    sha256=upload.sha256,
-                    name=upload.name,
-                    content_type=upload.content_type,
-                    size=len(upload.content),
-                    storage_name=upload.storage_name,
-                )
+                _attachment_row(ticket, upload)
             _event(
                 ticket, EventKind.RECEIVED, user, public=True, at=now,
                 note=f"{Channel(data.channel).label}",
@@ -797,6 +791,71 @@ def _ticket_by_idempotency_key(key: str) -> Ticket | None:
     every intake finds none), the ticket itself only when there is one."""
     pk = selectors.ticket_id_by_idempotency_key(key)
     return Ticket.objects.get(pk=pk) if pk is not None else None
+
+
+# Tickets that are still being handled take further attachments; a closed or merged ticket's
+# record is complete (a new demand is a new ticket, an unsatisfied caller's a reopening).
+ATTACHABLE_STATUSES = frozenset(
+    {
+        TicketStatus.RECEIVED,
+        TicketStatus.DISPATCHED,
+        TicketStatus.HANDLING,
+        TicketStatus.REPLIED,
+        TicketStatus.TRANSFERRED,
+    }
+)
+
+
+def add_attachments(*, ticket_id: Any, by: Any, attachments: Sequence[Any]) -> list[Attachment]:
+    """补充附件: photos or PDFs added to a ticket after intake — what the API's callers, who
+    submit JSON, send next (``POST /tickets/{number}/attachments``). The same checks as at
+    intake (type by content, ≤ 10 MB each, at most 5 on the ticket in all); all of them are
+    stored or none."""
+    uploads = _check_attachments(attachments)
+    if not uploads:
+        raise InvalidInput(
+            "请选择附件", "Choose at least one file", field="attachments", code="required"
+        )
+    for upload in uploads:  # content-addressed: a refused or rolled-back call leaves no row
+        _store(upload)
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        _require(
+            policies.may_add_attachments(by, ticket),
+            "只有来电人本人或 12345 中心可以补充附件",
+            "Only the caller or the 12345 centre may add attachments",
+        )
+        if ticket.status not in ATTACHABLE_STATUSES:
+            raise _ticket_state_conflict(ticket, "补充附件", "given attachments")
+        held = ticket.attachments.count()
+        if held + len(uploads) > MAX_ATTACHMENTS:
+            raise InvalidInput(
+                f"每件工单最多 {MAX_ATTACHMENTS} 个附件（已有 {held} 个）",
+                f"A ticket holds at most {MAX_ATTACHMENTS} attachments (it has {held})",
+                field="attachments",
+                code="too_many_attachments",
+            )
+        stored = [_attachment_row(ticket, upload) for upload in uploads]
+        _event(
+            ticket, EventKind.ATTACHED, by, public=True,
+            note="、".join(upload.name for upload in uploads)[:500],
+            data={"attachments": [row.pk for row in stored]},
+        )  # fmt: skip
+        files = [{"sha256": a.sha256, "size": a.size, "type": a.content_type} for a in stored]
+        _audit_ticket(ticket, "attached", _actor(by), None, attachments=files)
+    return stored
+
+
+def _attachment_row(ticket: Ticket, upload: _Upload) -> Attachment:
+    return rows.create(
+        Attachment,
+        ticket=ticket,
+        sha256=upload.sha256,
+        name=upload.name,
+        content_type=upload.content_type,
+        size=len(upload.content),
+        storage_name=upload.storage_name,
+    )
 
 
 # --- direct answers ---------------------------------------------------------------------------

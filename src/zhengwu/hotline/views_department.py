@@ -18,25 +18,23 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengwu.accounts import policies as account_policies
 from zhengwu.hotline import forms, knowledge, limits, policies, selectors, services
+from zhengwu.hotline.attachments import attachment_response
 from zhengwu.hotline.choices import ExtensionStatus, KnowledgeStatus, OrderStatus
 from zhengwu.kernel import workdays
 from zhengwu.kernel.errors import DomainError, NotFound, http_status
 
 NAV = "hotline_dept"
 TABS = ("awaiting", "handling", "overdue", "due_soon", "replied")
-INLINE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 # Drafts and rejected entries change in place; a published one gets a new version that goes
 # back to review (knowledge.knowledge_update). Pending and retired entries are not edited.
 KNOWLEDGE_EDITABLE = frozenset(
@@ -358,17 +356,7 @@ def attachment(request: HttpRequest, order_id: int, attachment_id: int) -> FileR
     row = ticket.attachments.filter(pk=attachment_id).first()
     if row is None:
         raise Http404
-    try:
-        stream = default_storage.open(row.storage_name, "rb")
-    except OSError as exc:
-        raise Http404 from exc
-    response = FileResponse(stream, content_type=row.content_type)
-    inline = row.content_type in INLINE_TYPES
-    response["Content-Disposition"] = content_disposition_header(not inline, row.name) or ""
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(row)
 
 
 # --- knowledge entries ---------------------------------------------------------------------------
