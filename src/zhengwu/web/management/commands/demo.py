@@ -1,6 +1,7 @@
 """``zhengwu demo``: load the Baqiao reference data and the demo accounts (idempotent).
 
-Composition point only: the calendar seed (kernel), then org, then accounts, then the service
+Composition point only: the calendar seed (kernel), then org, then accounts, the receiving
+systems of the outbox (registered switched off), then the service
 catalogue (``catalog/fixtures/baqiao_catalog.json``), then licence types and demo licences
 (before cases, so approved demo cases issue their licences), cases, the 12345 hotline, 好差评
 ratings, the archives of concluded cases and the indicators' aggregates. Passwords of
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             f"(区划 {created['regions']} 个，机构 {created['departments']} 个新建)"
         )
         accounts = accounts_demo.load_demo(reset_passwords=options["reset_passwords"])
+        self._register_receivers()
         self._load_catalogue()
         self._load_licences()
         self._load_cases()
@@ -54,6 +56,43 @@ class Command(BaseCommand):
         self._print_accounts(accounts)
         if options.get("password_file"):
             self._write_password_file(options["password_file"], accounts)
+
+    def _register_receivers(self) -> None:
+        """The other systems the platform writes to (licence subscribers, the upstream 好差评
+        platform, the four emergency lines), registered switched off: a demo has none of
+        them, so their messages wait in the outbox — where an administrator can point an
+        endpoint at a real receiver and switch it on — instead of dying as "unknown endpoint"
+        with an error in the log."""
+        from zhengwu.hotline.choices import EmergencyLine
+        from zhengwu.kernel.actors import SYSTEM
+        from zhengwu.kernel.audit import audit_record
+        from zhengwu.kernel.models import OutboxEndpoint
+        from zhengwu.licences.services import SUBSCRIBERS_ENDPOINT
+        from zhengwu.ratings.upstream import ENDPOINT as RATINGS_ENDPOINT
+
+        names = [
+            SUBSCRIBERS_ENDPOINT,
+            RATINGS_ENDPOINT,
+            *(f"emergency-{line}" for line in EmergencyLine.values),
+        ]
+        created = 0
+        for name in names:
+            endpoint, new = OutboxEndpoint.objects.get_or_create(
+                name=name, defaults={"url": f"https://{name}.example.invalid/", "active": False}
+            )
+            if new:
+                created += 1
+                audit_record(
+                    action="outbox.endpoint_registered",
+                    object_type="kernel.outboxendpoint",
+                    object_id=endpoint.pk,
+                    actor=SYSTEM,
+                    after={"name": name, "url": endpoint.url, "active": False},
+                )
+        self.stdout.write(
+            f"outbox: {created} receiving systems registered, switched off "
+            f"(外部接收系统 {created} 个，未启用)"
+        )
 
     def _load_catalogue(self) -> None:
         from zhengwu.catalog.io import import_catalog
