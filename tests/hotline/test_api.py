@@ -5,10 +5,12 @@ input (4xx naming the field in Chinese and English) with nothing changed."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from django.test import Client
 
 from tests.factories import make_staff
@@ -511,6 +513,14 @@ def test_attachments_bad_input_names_the_field_and_writes_nothing(api):
     error(attach(citizen, other.number, ("x.png", PNG)), 404)  # another caller's ticket
     error(attach(citizen, "HL-NOPE", ("x.png", PNG)), 404)
     error(attach(Client(), number, ("x.png", PNG)), 401)
+    # a department that may see the ticket may not add to it: refused before storing
+    handler = login(api.housing_handler)
+    ticket = Ticket.objects.get(number=number)
+    assert ticket.department_id == api.housing.pk
+    unique = PNG + b"refused"
+    error(attach(handler, number, ("y.png", unique)), 403)
+    digest = hashlib.sha256(unique).hexdigest()
+    assert not default_storage.exists(f"hotline/{digest[:2]}/{digest}")
     assert counts() == before
     # five in all: three now, then two more fit and a sixth does not
     ok(attach(citizen, number, *[(f"a{n}.png", PNG) for n in range(3)]), 201)

@@ -816,25 +816,13 @@ def add_attachments(*, ticket_id: Any, by: Any, attachments: Sequence[Any]) -> l
         raise InvalidInput(
             "请选择附件", "Choose at least one file", field="attachments", code="required"
         )
-    for upload in uploads:  # content-addressed: a refused or rolled-back call leaves no row
+    with transaction.atomic():  # refused before anything is stored …
+        _check_attachable(_lock_ticket(ticket_id), by, len(uploads))
+    for upload in uploads:  # content-addressed: a rolled-back call leaves no row
         _store(upload)
     with transaction.atomic():
         ticket = _lock_ticket(ticket_id)
-        _require(
-            policies.may_add_attachments(by, ticket),
-            "只有来电人本人或 12345 中心可以补充附件",
-            "Only the caller or the 12345 centre may add attachments",
-        )
-        if ticket.status not in ATTACHABLE_STATUSES:
-            raise _ticket_state_conflict(ticket, "补充附件", "given attachments")
-        held = ticket.attachments.count()
-        if held + len(uploads) > MAX_ATTACHMENTS:
-            raise InvalidInput(
-                f"每件工单最多 {MAX_ATTACHMENTS} 个附件（已有 {held} 个）",
-                f"A ticket holds at most {MAX_ATTACHMENTS} attachments (it has {held})",
-                field="attachments",
-                code="too_many_attachments",
-            )
+        _check_attachable(ticket, by, len(uploads))  # … and again under the lock
         stored = [_attachment_row(ticket, upload) for upload in uploads]
         _event(
             ticket, EventKind.ATTACHED, by, public=True,
@@ -844,6 +832,24 @@ def add_attachments(*, ticket_id: Any, by: Any, attachments: Sequence[Any]) -> l
         files = [{"sha256": a.sha256, "size": a.size, "type": a.content_type} for a in stored]
         _audit_ticket(ticket, "attached", _actor(by), None, attachments=files)
     return stored
+
+
+def _check_attachable(ticket: Ticket, by: Any, adding: int) -> None:
+    _require(
+        policies.may_add_attachments(by, ticket),
+        "只有来电人本人或 12345 中心可以补充附件",
+        "Only the caller or the 12345 centre may add attachments",
+    )
+    if ticket.status not in ATTACHABLE_STATUSES:
+        raise _ticket_state_conflict(ticket, "补充附件", "given attachments")
+    held = ticket.attachments.count()
+    if held + adding > MAX_ATTACHMENTS:
+        raise InvalidInput(
+            f"每件工单最多 {MAX_ATTACHMENTS} 个附件（已有 {held} 个）",
+            f"A ticket holds at most {MAX_ATTACHMENTS} attachments (it has {held})",
+            field="attachments",
+            code="too_many_attachments",
+        )
 
 
 def _attachment_row(ticket: Ticket, upload: _Upload) -> Attachment:
