@@ -54,8 +54,8 @@ LIST_DEFERRED = (
 # What a row of the staff lists (work queues, acceptance queue, search) shows, in the API's
 # summaries (cases/api.py ``_summary``, ``_staff_summary``) and the workbench's tables
 # (views_workbench ``QueueRow``, ``case_warning``). Nothing else is read: turning the other
-# ≈ 45 columns into values cost ≈ 25 µs a row, two thirds of a listed row's cost, and a page
-# holds up to 200 rows. A field read from a row that lacks it costs a query per row (Django's
+# ≈ 45 columns into values cost ≈ 24 µs a row, more than half of a listed row's cost, and a
+# page holds up to 200 rows. A field read from a row that lacks it costs a query per row (Django's
 # deferred loading); tests/cases/test_staff_lists.py fails on any such query.
 STAFF_LIST_FIELDS = (
     "id",
