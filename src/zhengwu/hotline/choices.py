@@ -139,6 +139,11 @@ class EmergencyLine(models.TextChoices):
     TRAFFIC = "122", "122 交通事故 / traffic accidents"
 
 
+def emergency_endpoint(line: str) -> str:
+    """The outbox endpoint of an emergency line's system (``emergency-119`` …)."""
+    return f"emergency-{line}"
+
+
 EMERGENCY_DEPARTMENT = "紧急转办"  # the routing answer for tickets that belong to an emergency line
 
 

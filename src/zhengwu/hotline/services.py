@@ -51,6 +51,7 @@ from zhengwu.hotline.choices import (
     RoutedBy,
     SupervisionKind,
     TicketStatus,
+    emergency_endpoint,
 )
 from zhengwu.hotline.models import (
     Attachment,
@@ -1519,7 +1520,7 @@ def transfer_emergency(*, ticket_id: int, by: Any, line: str, note: str = "") ->
         n = EmergencyTransfer.objects.filter(ticket_id=ticket.pk).count() + 1
         street = ticket.street
         message = outbox_enqueue(
-            endpoint=f"emergency-{line_value}",
+            endpoint=emergency_endpoint(line_value),
             topic="hotline.emergency_transfer",
             payload={
                 "number": ticket.number,

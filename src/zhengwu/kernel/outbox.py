@@ -60,6 +60,27 @@ _ERROR_LIMIT = 2000
 _HEADER_LINE = re.compile(r"^(?P<name>[A-Za-z0-9-]+):\s*(?P<value>.+)$")
 
 
+# --- receiving systems -----------------------------------------------------------------------
+
+
+def register_endpoint(*, name: str, url: str, active: bool, by: Any) -> bool:
+    """Make the receiving system ``name`` known (``url``, ``active``) unless it already is —
+    an existing endpoint is left exactly as its administrator set it. Returns whether this
+    call made it; the new endpoint is audited."""
+    endpoint, created = OutboxEndpoint.objects.get_or_create(
+        name=name, defaults={"url": url, "active": active}
+    )
+    if created:
+        audit_record(
+            action="outbox.endpoint_registered",
+            object_type="kernel.outboxendpoint",
+            object_id=endpoint.pk,
+            actor=by,
+            after={"name": name, "url": url, "active": active},
+        )
+    return created
+
+
 # --- enqueue ---------------------------------------------------------------------------------
 
 

@@ -63,32 +63,23 @@ class Command(BaseCommand):
         them, so their messages wait in the outbox — where an administrator can point an
         endpoint at a real receiver and switch it on — instead of dying as "unknown endpoint"
         with an error in the log."""
-        from zhengwu.hotline.choices import EmergencyLine
+        from zhengwu.hotline.choices import EmergencyLine, emergency_endpoint
         from zhengwu.kernel.actors import SYSTEM
-        from zhengwu.kernel.audit import audit_record
-        from zhengwu.kernel.models import OutboxEndpoint
+        from zhengwu.kernel.outbox import register_endpoint
         from zhengwu.licences.services import SUBSCRIBERS_ENDPOINT
         from zhengwu.ratings.upstream import ENDPOINT as RATINGS_ENDPOINT
 
         names = [
             SUBSCRIBERS_ENDPOINT,
             RATINGS_ENDPOINT,
-            *(f"emergency-{line}" for line in EmergencyLine.values),
+            *(emergency_endpoint(line) for line in EmergencyLine.values),
         ]
-        created = 0
-        for name in names:
-            endpoint, new = OutboxEndpoint.objects.get_or_create(
-                name=name, defaults={"url": f"https://{name}.example.invalid/", "active": False}
+        created = sum(
+            register_endpoint(
+                name=name, url=f"https://{name}.example.invalid/", active=False, by=SYSTEM
             )
-            if new:
-                created += 1
-                audit_record(
-                    action="outbox.endpoint_registered",
-                    object_type="kernel.outboxendpoint",
-                    object_id=endpoint.pk,
-                    actor=SYSTEM,
-                    after={"name": name, "url": endpoint.url, "active": False},
-                )
+            for name in names
+        )
         self.stdout.write(
             f"outbox: {created} receiving systems registered, switched off "
             f"(外部接收系统 {created} 个，未启用)"
